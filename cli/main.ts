@@ -1,0 +1,75 @@
+import { CommanderError, type Command } from "commander";
+import { runPipeline } from "../pipelines/run.ts";
+import { SourceError } from "../pipelines/sources/source.ts";
+import { type PipelineSpec, SpecError } from "../pipelines/spec.ts";
+import { SinkError } from "../sinks/sink.ts";
+
+/** Exit codes, documented in the README. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** A usage mistake found after the command line was read (e.g. conflicting flags). */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/**
+ * Runs a command line and exits with the code the README documents: 0 ok (also after Ctrl-C with
+ * everything flushed), 1 runtime failure, 2 usage error. The one place that maps errors to exit codes.
+ */
+export async function main(program: Command, argv = process.argv): Promise<never> {
+  program.exitOverride().configureOutput({ outputError: (text, write) => write(text) });
+  for (const cmd of program.commands) cmd.exitOverride();
+  let code: number;
+  try {
+    await program.parseAsync(argv);
+    code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (err) {
+    code = exitCode(err);
+  }
+  process.exit(code);
+}
+
+function exitCode(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // help and version are successful exits; commander has already printed its message
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof SpecError || err instanceof UsageError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  const known = err instanceof SourceError || err instanceof SinkError;
+  process.stderr.write(`error: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.failure;
+}
+
+/**
+ * Runs a pipeline until it ends or is stopped: the first SIGINT/SIGTERM stops the source and flushes
+ * every stats window and sink; a second one exits at once, saying that output may be incomplete.
+ * Prints the summary line to stderr; sets the exit code (0 when everything was delivered, else 1).
+ */
+export async function execute(spec: PipelineSpec): Promise<void> {
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      process.stderr.write(`${signal}: stopping, flushing every sink (again to exit at once)\n`);
+      stop.abort();
+      return;
+    }
+    process.stderr.write(`${signal} again: exiting without flushing; output may be incomplete\n`);
+    process.exit(EXIT.failure);
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  try {
+    const result = await runPipeline(spec, { signal: stop.signal, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    for (const s of result.sinks) {
+      if (s.error) process.stderr.write(`error: ${s.error.message} (${s.delivered} delivered, ${s.dropped} not)\n`);
+      else if (s.dropped > 0) process.stderr.write(`warning: ${s.name}: ${s.dropped} messages not delivered\n`);
+    }
+    if (result.error) process.stderr.write(`error: ${result.error.message}\n`);
+    process.stderr.write(result.report.summary() + "\n");
+    process.exitCode = result.ok ? EXIT.ok : EXIT.failure;
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  }
+}

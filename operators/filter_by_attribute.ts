@@ -1,0 +1,172 @@
+import { filter, type OperatorFunction } from "rxjs";
+import type { AttrValue, Message } from "./message.ts";
+
+export type Scalar = string | number | boolean;
+
+/** The operator forms of a condition; several keys in one object must all hold. */
+export interface ConditionOps {
+  eq?: Scalar;
+  ne?: Scalar;
+  gt?: Scalar;
+  gte?: Scalar;
+  lt?: Scalar;
+  lte?: Scalar;
+  in?: readonly Scalar[];
+  /** true: the attribute is present; false: it is absent. */
+  exists?: boolean;
+  glob?: string;
+  regex?: string;
+  not?: Condition;
+}
+
+/**
+ * A condition on one attribute. A plain value matches exactly, except that text is read as
+ * `!text` (negation), `/re/flags` (regex) or a glob when it holds `*` or `?`; `null` matches an
+ * absent or empty attribute.
+ */
+export type Condition = Scalar | null | ConditionOps;
+
+/** Attribute name → condition; a message passes when every condition holds. */
+export type FilterOptions = Readonly<Record<string, Condition>>;
+
+/** A condition that cannot be compiled; `path` leads from the attribute to the bad part. */
+export class FilterError extends Error {
+  override name = "FilterError";
+  constructor(
+    message: string,
+    readonly path: (string | number)[],
+  ) {
+    super(message);
+  }
+}
+
+/** Longer patterns are refused: matching cost must stay bounded on the per-message path. */
+export const MAX_PATTERN_LENGTH = 256;
+
+type Test = (v: AttrValue | undefined) => boolean;
+
+/**
+ * Keeps the messages whose attributes meet every condition, in order; completes with the source.
+ * Each dropped message is handed to `onDrop` (the pipeline counts them).
+ *
+ * @example
+ * parsed$.pipe(filterByAttribute({ site: "T2_*", exitCode: { gte: 8000 } }))
+ */
+export function filterByAttribute(opts: FilterOptions, onDrop?: (msg: Message) => void): OperatorFunction<Message, Message> {
+  const test = compileFilter(opts);
+  return filter((msg) => {
+    if (test(msg)) return true;
+    onDrop?.(msg);
+    return false;
+  });
+}
+
+/** Compiles conditions into one predicate; throws {@link FilterError} for a condition it cannot use. */
+export function compileFilter(opts: FilterOptions): (msg: Message) => boolean {
+  const tests = Object.entries(opts).map(([name, cond]): [string, Test] => [name, compile(cond, [name])]);
+  return (msg) => {
+    const attrs = msg.attrs;
+    for (const [name, test] of tests) if (!test(attrs?.[name])) return false;
+    return true;
+  };
+}
+
+function compile(cond: Condition, path: (string | number)[]): Test {
+  if (cond === null) return (v) => v === undefined || v === "";
+  if (typeof cond === "object") return compileOps(cond, path);
+  if (typeof cond !== "string") return equals(cond);
+  if (cond.startsWith("!")) return not(compile(cond.slice(1), path));
+  const re = /^\/(.*)\/([a-z]*)$/s.exec(cond);
+  if (re) return matches(regex(re[1], re[2], path));
+  if (/[*?]/.test(cond)) return matches(glob(cond, path));
+  return equals(cond);
+}
+
+function compileOps(ops: ConditionOps, path: (string | number)[]): Test {
+  const tests: Test[] = [];
+  for (const [op, arg] of Object.entries(ops) as [keyof ConditionOps, unknown][]) {
+    const at = [...path, op];
+    switch (op) {
+      case "eq": tests.push(equals(arg as Scalar)); break;
+      case "ne": tests.push(not(equals(arg as Scalar))); break;
+      case "gt": tests.push(compares(arg as Scalar, (c) => c > 0)); break;
+      case "gte": tests.push(compares(arg as Scalar, (c) => c >= 0)); break;
+      case "lt": tests.push(compares(arg as Scalar, (c) => c < 0)); break;
+      case "lte": tests.push(compares(arg as Scalar, (c) => c <= 0)); break;
+      case "in": {
+        const any = (arg as Scalar[]).map(equals);
+        tests.push((v) => any.some((t) => t(v)));
+        break;
+      }
+      case "exists": tests.push(arg ? (v) => v !== undefined : (v) => v === undefined); break;
+      case "glob": tests.push(matches(glob(arg as string, at))); break;
+      case "regex": tests.push(matches(regex(arg as string, "", at))); break;
+      case "not": tests.push(not(compile(arg as Condition, at))); break;
+      default: throw new FilterError(`unknown operator "${op}"; expected one of eq, ne, gt, gte, lt, lte, in, exists, glob, regex, not`, at);
+    }
+  }
+  if (tests.length === 0) throw new FilterError("empty condition", path);
+  return (v) => tests.every((t) => t(v));
+}
+
+const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+function asNumber(v: AttrValue | Scalar): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v === "string" && NUMERIC.test(v)) return Number(v);
+  return undefined;
+}
+
+/** Compares as numbers when both sides are numeric, else as text; an absent attribute never compares. */
+function compare(v: AttrValue, arg: Scalar): number {
+  const a = asNumber(v);
+  const b = asNumber(arg);
+  if (a !== undefined && b !== undefined) return a - b;
+  const s = String(v);
+  const t = String(arg);
+  return s < t ? -1 : s > t ? 1 : 0;
+}
+
+function equals(arg: Scalar): Test {
+  return (v) => v !== undefined && compare(v, arg) === 0;
+}
+
+function compares(arg: Scalar, ok: (c: number) => boolean): Test {
+  return (v) => v !== undefined && ok(compare(v, arg));
+}
+
+function not(test: Test): Test {
+  return (v) => !test(v);
+}
+
+function matches(re: RegExp): Test {
+  return (v) => v !== undefined && re.test(String(v));
+}
+
+function glob(pattern: string, path: (string | number)[]): RegExp {
+  checkLength(pattern, path);
+  const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, "s");
+}
+
+/**
+ * A nested quantifier such as `(a+)+` or `(\w*)*` can take exponential time on a non-matching value;
+ * on a live stream that stalls everything, so such patterns are refused.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
+
+function regex(source: string, flags: string, path: (string | number)[]): RegExp {
+  checkLength(source, path);
+  if (NESTED_QUANTIFIER.test(source)) {
+    throw new FilterError(`regex /${source}/ repeats a repeated group, which can take exponential time; rewrite it without the nested quantifier`, path);
+  }
+  try {
+    return new RegExp(source, flags);
+  } catch (err) {
+    throw new FilterError(`invalid regex /${source}/${flags}: ${(err as Error).message}`, path);
+  }
+}
+
+function checkLength(pattern: string, path: (string | number)[]): void {
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new FilterError(`pattern longer than ${MAX_PATTERN_LENGTH} characters`, path);
+}

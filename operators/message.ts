@@ -1,0 +1,115 @@
+/**
+ * The message model shared by every source, operator and sink.
+ *
+ * A message is what one NATS delivery (or one recorded line) carries, plus the attributes `parse`
+ * read from its payload. Stats rows are messages too (their attributes are the row's columns and
+ * `window` says which window they count), so every operator and sink takes one shape.
+ */
+
+/** Attribute values are the payload's text; the `count` of a stats row is a number. */
+export type AttrValue = string | number;
+
+/**
+ * Attributes by name. Always made with {@link newAttrs}: a null-prototype object, so keys such as
+ * `__proto__` or `constructor` coming from a payload are plain keys and cannot pollute prototypes.
+ */
+export type Attrs = Record<string, AttrValue>;
+
+export type Headers = Record<string, string[]>;
+
+/** The window a stats row counts: epoch milliseconds, and the attributes it is grouped by. */
+export interface StatsWindow {
+  start: number;
+  end: number;
+  by: readonly string[];
+}
+
+export interface Message {
+  /** Milliseconds since the epoch: the recorded time on replay, the arrival time live. */
+  time: number;
+  subject: string;
+  /** The payload as text (UTF-8 decoded; invalid sequences replaced, see `bytes`). */
+  data: string;
+  /** The exact payload bytes, present only when they are not valid UTF-8. */
+  bytes?: Uint8Array;
+  headers?: Headers;
+  /** Parsed attributes; undefined until `parse` has run. */
+  attrs?: Attrs;
+  /** Present on stats rows only. */
+  window?: StatsWindow;
+}
+
+export function newAttrs(): Attrs {
+  return Object.create(null) as Attrs;
+}
+
+/** Thrown by {@link fromRecordLine}; the reader adds the line number. */
+export class RecordFormatError extends Error {
+  override name = "RecordFormatError";
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8Lossy = new TextDecoder("utf-8");
+
+/** Builds a message from payload bytes, keeping the bytes only when they are not valid UTF-8. */
+export function messageFromBytes(time: number, subject: string, payload: Uint8Array, headers?: Headers): Message {
+  const msg: Message = { time, subject, data: "" };
+  try {
+    msg.data = utf8.decode(payload);
+  } catch {
+    msg.data = utf8Lossy.decode(payload);
+    msg.bytes = payload;
+  }
+  if (headers) msg.headers = headers;
+  return msg;
+}
+
+/** The payload as bytes, exactly as received. */
+export function payloadBytes(msg: Message): Uint8Array {
+  return msg.bytes ?? Buffer.from(msg.data, "utf8");
+}
+
+/**
+ * One line of the recorded file format (JSON Lines, see samples/README.md), without the newline:
+ * `{"time":"<ISO>","subject":"...","data":"..."}`, `data_b64` for payloads that are not UTF-8,
+ * `headers` when there are any.
+ */
+export function toRecordLine(msg: Message): string {
+  const rec: Record<string, unknown> = { time: new Date(msg.time).toISOString(), subject: msg.subject };
+  if (msg.bytes) rec.data_b64 = Buffer.from(msg.bytes).toString("base64");
+  else rec.data = msg.data;
+  if (msg.headers) rec.headers = msg.headers;
+  return JSON.stringify(rec);
+}
+
+/** Reads one recorded line; throws {@link RecordFormatError} saying what is wrong with it. */
+export function fromRecordLine(line: string): Message {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    throw new RecordFormatError("not a JSON object");
+  }
+  if (typeof rec !== "object" || rec === null || Array.isArray(rec)) throw new RecordFormatError("not a JSON object");
+  const { time, subject, data, data_b64, headers } = rec as Record<string, unknown>;
+  const ms = typeof time === "number" ? time : typeof time === "string" ? Date.parse(time) : NaN;
+  if (!Number.isFinite(ms)) throw new RecordFormatError(`"time" must be an ISO 8601 text or epoch milliseconds, got ${JSON.stringify(time)}`);
+  if (typeof subject !== "string" || subject === "") throw new RecordFormatError('"subject" must be a non-empty string');
+  let msg: Message;
+  if (typeof data === "string") msg = { time: ms, subject, data };
+  else if (typeof data_b64 === "string") msg = messageFromBytes(ms, subject, Buffer.from(data_b64, "base64"));
+  else throw new RecordFormatError('one of "data" (text) or "data_b64" (base64) is required');
+  if (headers !== undefined) msg.headers = checkHeaders(headers);
+  return msg;
+}
+
+function checkHeaders(headers: unknown): Headers {
+  const bad = () => new RecordFormatError('"headers" must be an object of string arrays');
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) throw bad();
+  const out: Headers = Object.create(null);
+  for (const [k, v] of Object.entries(headers)) {
+    if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) throw bad();
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,13 @@
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
+
+/**
+ * Reads a duration: `500ms`, `10s`, `1.5m`, `2h`, `1d`; a bare number is seconds (as nats-sub's
+ * `-statsInterval`). Returns milliseconds, or undefined when the text is not a positive duration.
+ */
+export function parseDuration(value: string | number): number | undefined {
+  const m = DURATION.exec(String(value).trim());
+  if (!m) return undefined;
+  const ms = Number(m[1]) * UNITS[m[2] ?? "s"];
+  return ms > 0 ? ms : undefined;
+}

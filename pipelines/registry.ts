@@ -1,0 +1,63 @@
+/** The source and sink kinds a pipeline spec may name. Adding a kind here adds it to flags, files and help. */
+import type { Observable } from "rxjs";
+import type { Message } from "../operators/message.ts";
+import { consoleConfig, consoleSink } from "../sinks/console.ts";
+import { csvConfig, csvSink } from "../sinks/csv.ts";
+import { recordConfig, recordSink } from "../sinks/record.ts";
+import type { Sink, SinkContext } from "../sinks/sink.ts";
+import type { Kind } from "./kind.ts";
+import { replayConfig, replaySource } from "./sources/replay.ts";
+import type { SourceContext } from "./sources/source.ts";
+import { stdinConfig, stdinSource } from "./sources/stdin.ts";
+
+type Source<C> = Kind<C, SourceContext, Observable<Message>> & {
+  /** Live sources stamp arrival times: stats windows then close on the scheduler's clock. */
+  live: boolean;
+};
+type SinkKind<C> = Kind<C, SinkContext, Sink>;
+
+const replay: Source<typeof replayConfig._output> = {
+  description: "messages of a recorded file (JSON Lines), with their recorded times",
+  config: replayConfig,
+  shorthand: "path",
+  examples: ["replay:samples/exitcodes-20k.jsonl", "'replay: {path: rec.jsonl, speed: 1}'"],
+  create: replaySource,
+  live: false,
+};
+
+const stdin: Source<typeof stdinConfig._output> = {
+  description: "one payload per line of standard input",
+  config: stdinConfig,
+  shorthand: "subject",
+  examples: ["stdin", "'stdin: {subject: cms.test}'"],
+  create: stdinSource,
+  live: true,
+};
+
+export const sources = { replay, stdin };
+
+const console: SinkKind<typeof consoleConfig._output> = {
+  description: "lines on stdout: values (default), raw or json",
+  config: consoleConfig,
+  shorthand: "format",
+  examples: ["console", "console:raw", "'console: {format: json, time: true}'"],
+  create: consoleSink,
+};
+
+const csv: SinkKind<typeof csvConfig._output> = {
+  description: "CSV file with a header row",
+  config: csvConfig,
+  shorthand: "path",
+  examples: ["csv:out.csv", "csv:-", "'csv: {path: out.csv, append: true}'"],
+  create: csvSink,
+};
+
+const record: SinkKind<typeof recordConfig._output> = {
+  description: "recorded file format (JSON Lines) that replay reads back",
+  config: recordConfig,
+  shorthand: "path",
+  examples: ["record:rec.jsonl", "'record: {path: rec.jsonl, append: true}'"],
+  create: recordSink,
+};
+
+export const sinks = { console, csv, record };

@@ -1,0 +1,125 @@
+import type { Readable, Writable } from "node:stream";
+import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike, tap } from "rxjs";
+import type { Message } from "../operators/message.ts";
+import { recordSink } from "../sinks/record.ts";
+import type { Sink, SinkContext, SinkResult } from "../sinks/sink.ts";
+import type { Kind } from "./kind.ts";
+import { sinks, sources } from "./registry.ts";
+import { Report } from "./report.ts";
+import type { SourceContext } from "./sources/source.ts";
+import type { PipelineSpec } from "./spec.ts";
+import { type StepContext, steps } from "./steps.ts";
+
+export interface RunOptions {
+  /** Abort to stop: the source completes, open stats windows and every sink flush, then the run resolves. */
+  signal: AbortSignal;
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  /** @default asyncScheduler */
+  scheduler?: SchedulerLike;
+}
+
+export interface SinkOutcome extends SinkResult {
+  name: string;
+  error?: Error;
+}
+
+export interface RunResult {
+  report: Report;
+  sinks: SinkOutcome[];
+  /** The stream itself failed (e.g. the source broke); sinks were still flushed. */
+  error?: Error;
+  /** True when everything was delivered: no stream error, no sink failure. */
+  ok: boolean;
+}
+
+/**
+ * Runs a pipeline spec to its end: opens the sinks (so a bad path fails before any data flows),
+ * subscribes the source through the steps, fans every output message out to all sinks, and closes
+ * every sink when the stream ends, fails or is stopped. One failing sink never stops the others.
+ */
+export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise<RunResult> {
+  const scheduler = opts.scheduler ?? asyncScheduler;
+  const report = new Report(opts.stderr);
+  const sourceKind = sources[spec.from.kind] as Kind<unknown, SourceContext, Observable<Message>> & { live: boolean };
+  const sinkCtx: SinkContext = { stdout: opts.stdout, columns: outputColumns(spec), warn: (t) => report.warn(t) };
+
+  const opened: Sink[] = [];
+  let deadLetter: Sink | undefined;
+  let source$: Observable<Message>;
+  try {
+    for (const s of spec.to) opened.push((sinks[s.kind] as Kind<unknown, SinkContext, Sink>).create(s.config, sinkCtx));
+    if (spec.deadLetter) deadLetter = recordSink({ path: spec.deadLetter, append: false }, sinkCtx);
+    source$ = sourceKind.create(spec.from.config, {
+      signal: opts.signal,
+      scheduler,
+      stdin: opts.stdin,
+      skipped: (where, reason) => report.skipped(where, reason),
+      warn: (t) => report.warn(t),
+    });
+  } catch (err) {
+    await Promise.allSettled([...opened, ...(deadLetter ? [deadLetter] : [])].map((s) => s.close()));
+    throw err;
+  }
+
+  const stepCtx: StepContext = {
+    scheduler,
+    live: sourceKind.live,
+    onParseError(failure) {
+      report.parseFailure(failure);
+      deadLetter?.write(failure.message);
+    },
+    onFiltered: () => report.counts.filtered++,
+  };
+  const ops: OperatorFunction<Message, Message>[] = spec.steps.map((s) =>
+    (steps[s.kind] as Kind<unknown, StepContext, OperatorFunction<Message, Message>>).create(s.config, stepCtx),
+  );
+
+  const targets = opened.map((sink) => ({ sink, broken: undefined as Error | undefined, dropped: 0 }));
+  const error = await new Promise<Error | undefined>((resolve) => {
+    const counted = source$.pipe(tap(() => report.counts.in++));
+    (ops.reduce((o$, op) => op(o$), counted) as Observable<Message>).subscribe({
+      next(msg) {
+        report.counts.out++;
+        for (const t of targets) {
+          if (t.broken) {
+            t.dropped++;
+            continue;
+          }
+          try {
+            t.sink.write(msg);
+          } catch (err) {
+            t.broken = err as Error;
+            t.dropped++;
+            report.warn(`${t.sink.name}: failed, the other sinks go on: ${(err as Error).message}`);
+          }
+        }
+      },
+      error: (err) => resolve(err instanceof Error ? err : new Error(String(err))),
+      complete: () => resolve(undefined),
+    });
+  });
+
+  const closing = targets.map(async (t): Promise<SinkOutcome> => {
+    try {
+      const r = await t.sink.close();
+      return { name: t.sink.name, delivered: r.delivered, dropped: r.dropped + t.dropped, error: t.broken };
+    } catch (err) {
+      return { name: t.sink.name, delivered: 0, dropped: report.counts.out, error: err as Error };
+    }
+  });
+  const outcomes = await Promise.all(closing);
+  if (deadLetter) await deadLetter.close();
+  return { report, sinks: outcomes, error, ok: !error && outcomes.every((o) => !o.error) };
+}
+
+/** The columns the last shaping step declares (select or stats), for tabular sinks. */
+function outputColumns(spec: PipelineSpec): readonly string[] | undefined {
+  let columns: readonly string[] | undefined;
+  for (const s of spec.steps) {
+    const step = steps[s.kind] as { columns(config: unknown, input: readonly string[] | undefined): readonly string[] | undefined };
+    columns = step.columns(s.config, columns);
+  }
+  return columns;
+}

@@ -1,0 +1,44 @@
+/**
+ * The contract every sink keeps: `write` is synchronous and cheap (it only queues), `close` flushes
+ * everything written, releases the sink and says how much was delivered.
+ */
+import type { Writable } from "node:stream";
+import type { Message } from "../operators/message.ts";
+
+export interface Sink {
+  /** Names the sink in reports, e.g. `csv out.csv`. */
+  readonly name: string;
+  /** Queues one message. Never throws for a delivery failure: that is counted and reported. */
+  write(msg: Message): void;
+  /** Flushes and releases. Rejects with {@link SinkError} when delivery failed for good. */
+  close(): Promise<SinkResult>;
+}
+
+export interface SinkResult {
+  /** Messages handed on to the destination. */
+  delivered: number;
+  /** Messages given up on (destination failed, queue full); reported, never silent. */
+  dropped: number;
+}
+
+/** What a sink gets from the pipeline besides its config. */
+export interface SinkContext {
+  /** Where `-` (stdout) output goes. */
+  stdout: Writable;
+  /** Column names the pipeline knows it produces (from `select` or `stats`), for tabular sinks. */
+  columns?: readonly string[];
+  /** Reports a problem on stderr without stopping the stream. */
+  warn(text: string): void;
+}
+
+/** A sink that failed for good; `cause` is the underlying error. */
+export class SinkError extends Error {
+  override name = "SinkError";
+  constructor(
+    readonly sink: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${sink}: ${message}`, options);
+  }
+}

@@ -134,12 +134,39 @@ function component<R extends Record<string, Kind<unknown, never, unknown>>>(
   else if (typeof value === "string" && kind.shorthand) value = { [kind.shorthand]: value };
   const result = (kind.config as z.ZodType).safeParse(value);
   if (!result.success) {
-    const issue = result.error.issues[0];
+    const issue = explain(result.error.issues[0]);
     const path = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
     const examples = kind.examples.map((e) => (flag ? `${flag} ${e}` : e)).join("   ");
     throw new SpecError(where, `${path}${issue.message}${badValue(value, issue.path)}`, `expected e.g.: ${examples}`);
   }
   return { kind: name, config: result.data } as ComponentOf<R>;
+}
+
+interface Explained {
+  path: PropertyKey[];
+  message: string;
+}
+
+/**
+ * Zod reports a value that fits no branch of a union as a bare "Invalid input". Say what went
+ * wrong in the branch that got furthest (a mapping with one bad field), or else list every form
+ * the value could have taken.
+ */
+function explain(issue: z.core.$ZodIssue): Explained {
+  if (issue.code !== "invalid_union" || issue.errors.length === 0) return { path: issue.path, message: issue.message };
+  const furthest = issue.errors.map((errs) => explain(errs[0])).reduce((a, b) => (b.path.length > a.path.length ? b : a));
+  if (furthest.path.length > 0) return { path: [...issue.path, ...furthest.path], message: furthest.message };
+  const expected = [...new Set(forms(issue))].map((f) => FORM_NAMES[f] ?? f);
+  return { path: issue.path, message: expected.length > 0 ? `expected ${expected.join(", or ")}` : issue.message };
+}
+
+const FORM_NAMES: Record<string, string> = { string: "text", object: "a mapping {..}", array: "a list [..]", boolean: "true/false", number: "a number" };
+
+/** The types a union would have taken, through nested unions. */
+function forms(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "invalid_type") return [issue.expected];
+  if (issue.code === "invalid_union") return issue.errors.flatMap((errs) => (errs[0] ? forms(errs[0]) : []));
+  return [];
 }
 
 function badValue(value: unknown, path: PropertyKey[]): string {

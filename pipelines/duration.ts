@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/;
 
@@ -11,3 +13,10 @@ export function parseDuration(value: string | number): number | undefined {
   const ms = Number(m[1]) * UNITS[m[2] ?? "s"];
   return ms > 0 ? ms : undefined;
 }
+
+/** A duration config field (`10s`, `1m`, a bare number of seconds), read into milliseconds. */
+export const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) ctx.addIssue({ code: "custom", message: `"${v}" is not a duration; write e.g. 500ms, 10s, 1m, 1h` });
+  return ms ?? 0;
+});

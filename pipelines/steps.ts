@@ -7,7 +7,7 @@ import { type ParseFailure, parse } from "../operators/parse.ts";
 import { DEFAULT_SEP } from "../operators/payload.ts";
 import { select, selectedNames } from "../operators/select.ts";
 import { stats } from "../operators/stats.ts";
-import { parseDuration } from "./duration.ts";
+import { duration } from "./duration.ts";
 import type { Kind } from "./kind.ts";
 
 export interface StepContext {
@@ -76,12 +76,6 @@ const NAME_LIST = z.array(z.string().min(1)).min(1);
 /** `site,exitCode`, `[site, exitCode]` or `{newName: attribute}`. */
 const nameList = z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()) : v), NAME_LIST);
 const selectConfig = z.union([nameList, z.record(z.string(), z.string().min(1))]);
-
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) ctx.addIssue({ code: "custom", message: `"${v}" is not a duration; write e.g. 500ms, 10s, 1m, 1h` });
-  return ms ?? 0;
-});
 
 const statsConfig = z.strictObject({
   every: duration.describe("window length, e.g. 10s, 1m"),

@@ -3,8 +3,10 @@ import type { Observable } from "rxjs";
 import type { Message } from "../operators/message.ts";
 import { consoleConfig, consoleSink } from "../sinks/console.ts";
 import { csvConfig, csvSink } from "../sinks/csv.ts";
+import { pushgatewayConfig, pushgatewaySink } from "../sinks/pushgateway.ts";
 import { recordConfig, recordSink } from "../sinks/record.ts";
 import type { Sink, SinkContext } from "../sinks/sink.ts";
+import { victoriaMetricsConfig, victoriaMetricsSink } from "../sinks/victoria_metrics.ts";
 import type { Kind } from "./kind.ts";
 import { replayConfig, replaySource } from "./sources/replay.ts";
 import type { SourceContext } from "./sources/source.ts";
@@ -60,4 +62,28 @@ const record: SinkKind<typeof recordConfig._output> = {
   create: recordSink,
 };
 
-export const sinks = { console, csv, record };
+const victoriametrics: SinkKind<typeof victoriaMetricsConfig._output> = {
+  description: "samples in VictoriaMetrics: stats rows (count by labels) or one sample per message; batched, retried",
+  config: victoriaMetricsConfig,
+  shorthand: "url",
+  examples: [
+    "victoriametrics:http://localhost:8428",
+    "'victoriametrics: {url: http://localhost:8428, metric: exitcodes_by_site}'",
+    "'victoriametrics: {url: http://localhost:4242, api: put}'",
+  ],
+  create: (config, ctx) => victoriaMetricsSink(config, ctx),
+};
+
+const pushgateway: SinkKind<typeof pushgatewayConfig._output> = {
+  description: "each stats window pushed to a Prometheus Pushgateway, the by attributes as labels",
+  config: pushgatewayConfig,
+  shorthand: "url",
+  examples: [
+    "pushgateway:http://localhost:9091",
+    "'pushgateway: {url: http://localhost:9091, job: exitcodes, instance: vocms0123}'",
+    "'pushgateway: {url: http://localhost:9091, job: exitcodes, naming: go, method: post}'",
+  ],
+  create: (config, ctx) => pushgatewaySink(config, ctx),
+};
+
+export const sinks = { console, csv, record, victoriametrics, pushgateway };

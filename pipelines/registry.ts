@@ -1,5 +1,6 @@
 /** The source and sink kinds a pipeline spec may name. Adding a kind here adds it to flags, files and help. */
 import type { Observable } from "rxjs";
+import { z } from "zod";
 import type { Message } from "../operators/message.ts";
 import { consoleConfig, consoleSink } from "../sinks/console.ts";
 import { csvConfig, csvSink } from "../sinks/csv.ts";
@@ -7,7 +8,11 @@ import { pushgatewayConfig, pushgatewaySink } from "../sinks/pushgateway.ts";
 import { recordConfig, recordSink } from "../sinks/record.ts";
 import type { Sink, SinkContext } from "../sinks/sink.ts";
 import { victoriaMetricsConfig, victoriaMetricsSink } from "../sinks/victoria_metrics.ts";
+import { natsSink, natsSinkFields } from "../sinks/nats.ts";
 import type { Kind } from "./kind.ts";
+import { connectNats } from "./nats_client.ts";
+import { connectionFields, prepareConnection } from "./nats_connection.ts";
+import { natsConfig, natsSource } from "./sources/nats.ts";
 import { replayConfig, replaySource } from "./sources/replay.ts";
 import type { SourceContext } from "./sources/source.ts";
 import { stdinConfig, stdinSource } from "./sources/stdin.ts";
@@ -36,7 +41,16 @@ const stdin: Source<typeof stdinConfig._output> = {
   live: true,
 };
 
-export const sources = { replay, stdin };
+const nats: Source<typeof natsConfig._output> = {
+  description: "live messages on NATS subjects (* and > wildcards), with the nats-sub connection settings",
+  config: natsConfig,
+  shorthand: "subject",
+  examples: ['"nats:cms.wmarchive.exitCode.>"', "'nats: {subject: \"cms.wmarchive.exitCode.>\", servers: cms-nats.cern.ch, cmsAuth: ~/.nats/cms-auth, count: 1000}'"],
+  create: (config, ctx) => natsSource(config, ctx),
+  live: true,
+};
+
+export const sources = { replay, stdin, nats };
 
 const console: SinkKind<typeof consoleConfig._output> = {
   description: "lines on stdout: values (default), raw or json",
@@ -60,6 +74,19 @@ const record: SinkKind<typeof recordConfig._output> = {
   shorthand: "path",
   examples: ["record:rec.jsonl", "'record: {path: rec.jsonl, append: true}'"],
   create: recordSink,
+};
+
+const natsSinkConfig = z.strictObject({ ...natsSinkFields, ...connectionFields });
+
+const natsOut: SinkKind<typeof natsSinkConfig._output> = {
+  description: "republish on NATS: subject template filled from attributes, payload as cms or json",
+  config: natsSinkConfig,
+  shorthand: "subject",
+  examples: ["'nats: {subject: \"cms.analysis.{site}\", servers: localhost:4222}'", "'nats: {subject: cms.analysis.codes, format: json}'"],
+  create: (config, ctx) => {
+    const prepared = prepareConnection(config, { warn: ctx.warn });
+    return natsSink(config, ctx, connectNats(prepared, ctx.warn).then((c) => c.nc));
+  },
 };
 
 const victoriametrics: SinkKind<typeof victoriaMetricsConfig._output> = {
@@ -86,4 +113,4 @@ const pushgateway: SinkKind<typeof pushgatewayConfig._output> = {
   create: (config, ctx) => pushgatewaySink(config, ctx),
 };
 
-export const sinks = { console, csv, record, victoriametrics, pushgateway };
+export const sinks = { console, csv, record, victoriametrics, pushgateway, nats: natsOut };

@@ -5,32 +5,40 @@ import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
 export const consoleConfig = z.strictObject({
   format: z
-    .enum(["values", "raw", "json"])
+    .enum(["values", "raw", "json", "counts"])
     .default("values")
-    .describe("values: attribute values joined by one space (as nats-sub prints them); raw: [#N] [subject] 'payload'; json: one object per line"),
+    .describe(
+      "values: attribute values joined by one space (as nats-sub prints them); raw: [#N] [subject] 'payload'; json: one object per line; " +
+        "counts: stats windows as nats-sub -showStats prints them, count(<label>) N then sorted 'value: count' lines",
+    ),
   time: z.boolean().default(false).describe("prefix each line with the message time, YYYY/MM/DD HH:MM:SS local time (nats-sub -t)"),
+  label: z.string().default("").describe("counts: what the count line names, e.g. the subscribed subject"),
 });
 export type ConsoleConfig = z.infer<typeof consoleConfig>;
 
 /** Writes one line per message to stdout. */
 export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
   const out = LineWriter.open("-", ctx.stdout);
-  const format = formatter(config.format);
+  const prefix = (msg: Message) => (config.time ? logTime(msg.time) : "");
+  const counts = config.format === "counts" ? countsPrinter(config.label, prefix, (text) => out.write(text)) : undefined;
+  const format = config.format === "counts" ? undefined : formatter(config.format);
   let n = 0;
   return {
     name: "console",
     write(msg) {
       n++;
-      out.write((config.time ? logTime(msg.time) : "") + format(msg, n) + "\n");
+      if (counts) counts.add(msg);
+      else out.write(prefix(msg) + format!(msg, n) + "\n");
     },
     async close(): Promise<SinkResult> {
+      counts?.flush();
       await out.close();
       return { delivered: n, dropped: 0 };
     },
   };
 }
 
-function formatter(format: ConsoleConfig["format"]): (msg: Message, n: number) => string {
+function formatter(format: Exclude<ConsoleConfig["format"], "counts">): (msg: Message, n: number) => string {
   switch (format) {
     case "values":
       return (msg) => (msg.attrs ? Object.values(msg.attrs).join(" ") : msg.data);
@@ -39,6 +47,32 @@ function formatter(format: ConsoleConfig["format"]): (msg: Message, n: number) =
     case "json":
       return (msg) => JSON.stringify(msg.attrs ?? { time: new Date(msg.time).toISOString(), subject: msg.subject, data: msg.data });
   }
+}
+
+/**
+ * Prints stats rows as the Go nats-sub does: per window `count(<label>) <total>`, then one
+ * `value: count` line per row of a `by` window. A window's rows arrive together (the stats operator
+ * emits them at once), so they are gathered until the current task ends and printed as one block.
+ */
+function countsPrinter(label: string, prefix: (msg: Message) => string, write: (text: string) => void) {
+  let rows: Message[] = [];
+  const flush = () => {
+    if (rows.length === 0) return;
+    const by = rows[0].window?.by ?? [];
+    const total = rows.reduce((sum, r) => sum + Number(r.attrs?.count ?? 0), 0);
+    let text = `${prefix(rows[0])}count(${label}) ${total}\n`;
+    if (by.length > 0) for (const r of rows) text += `${by.map((name) => r.attrs?.[name] ?? "").join(" ")}: ${r.attrs?.count ?? 0}\n`;
+    write(text);
+    rows = [];
+  };
+  return {
+    add(msg: Message) {
+      if (rows.length > 0 && rows[0].window?.start !== msg.window?.start) flush();
+      if (rows.length === 0) queueMicrotask(flush);
+      rows.push(msg);
+    },
+    flush,
+  };
 }
 
 const pad = (v: number) => String(v).padStart(2, "0");

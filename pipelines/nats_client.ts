@@ -1,0 +1,80 @@
+/**
+ * Connects to NATS with prepared options and reports what happens to the connection on stderr, as
+ * the Go tools do: `Disconnected: will attempt reconnects for 10m - error: ...`, `Reconnected`, server
+ * errors (a slow consumer among them), and a connection lost for good.
+ */
+import { connect, Events, type NatsConnection, type NatsError } from "nats";
+import { NatsConnectionError, type PreparedConnection } from "./nats_connection.ts";
+
+export interface NatsClient {
+  nc: NatsConnection;
+  /** The servers as shown in messages, without credentials. */
+  label: string;
+  mask(text: string): string;
+  /** Resolves when the connection closes without {@link closeClient} (reconnects exhausted, auth revoked). */
+  lost: Promise<NatsConnectionError>;
+}
+
+export type Connect = (prepared: PreparedConnection, warn: (text: string) => void) => Promise<NatsClient>;
+
+const ours = new WeakSet<NatsConnection>();
+
+/**
+ * Connects; rejects with a {@link NatsConnectionError} saying which servers and why (unreachable,
+ * authorization, TLS) at once, unless `waitOnFirstConnect` was asked for.
+ */
+export const connectNats: Connect = async (prepared, warn) => {
+  const { options, label, mask } = prepared;
+  if (options.waitOnFirstConnect) warn(`connecting to ${label}; waiting for a server to answer`);
+  let nc: NatsConnection;
+  try {
+    nc = await connect(options);
+  } catch (err) {
+    throw new NatsConnectionError(mask(`cannot connect to NATS at ${label}: ${describe(err)}`), { cause: err });
+  }
+  const span = reconnectSpan(options.reconnectTimeWait ?? 0, options.maxReconnectAttempts ?? 0);
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect) warn(mask(`Disconnected: will attempt reconnects for ${span} - error: connection to ${String(s.data)} lost`));
+      else if (s.type === Events.Reconnect) warn("Reconnected");
+      else if (s.type === Events.LDM) warn(mask(`server ${String(s.data)} is shutting down (lame duck mode); will move to another`));
+      else if (s.type === Events.Error && !s.permissionContext) warn(mask(serverError(String(s.data))));
+    }
+  })();
+  const lost = new Promise<NatsConnectionError>((resolve) => {
+    void nc.closed().then((err) => {
+      if (ours.has(nc)) return;
+      resolve(new NatsConnectionError(mask(`connection to NATS at ${label} lost for good: ${err ? describe(err) : "closed"}`), { cause: err }));
+    });
+  });
+  return { nc, label, mask, lost };
+};
+
+/** Closes on purpose: `drain` first delivers and flushes what is in flight; the client is then not "lost". */
+export async function closeClient(client: NatsClient, how: "drain" | "close"): Promise<void> {
+  if (client.nc.isClosed()) return;
+  ours.add(client.nc);
+  if (how === "drain" && !client.nc.isDraining()) await client.nc.drain();
+  else await client.nc.close();
+}
+
+/** A NATS error as a reader wants it: the server's own text for authorization and permission errors. */
+export function describe(err: unknown): string {
+  const e = err as NatsError;
+  if (e?.code === "AUTHORIZATION_VIOLATION") return "authorization failed (check the user/password, token or creds)";
+  if (e?.code === "CONNECTION_REFUSED") return "connection refused (no server listening there?)";
+  if (e?.code === "TIMEOUT") return "timed out";
+  return e?.message ?? String(err);
+}
+
+/** Go's `%.0fm` for the whole reconnect window; shorter windows in seconds. */
+function reconnectSpan(waitMs: number, attempts: number): string {
+  if (attempts < 0) return "ever";
+  const ms = waitMs * attempts;
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)}m` : `${Math.round(ms / 1000)}s`;
+}
+
+function serverError(code: string): string {
+  if (/slow.?consumer/i.test(code)) return `NATS server: this client is a slow consumer (${code}); the server drops messages for it`;
+  return `NATS server error: ${code}`;
+}

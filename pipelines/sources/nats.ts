@@ -1,0 +1,111 @@
+import type { Msg, MsgHdrs, Subscription } from "nats";
+import { Observable } from "rxjs";
+import { z } from "zod";
+import { type Headers, type Message, messageFromBytes } from "../../operators/message.ts";
+import { duration } from "../duration.ts";
+import { closeClient, connectNats, type Connect, type NatsClient } from "../nats_client.ts";
+import { connectionFields, prepareConnection } from "../nats_connection.ts";
+import { subjectProblem } from "../../sinks/nats_subject.ts";
+import { type SourceContext, SourceError } from "./source.ts";
+
+const subject = z.string().superRefine((s, ctx) => {
+  const problem = subjectProblem(s, true);
+  if (problem) ctx.addIssue({ code: "custom", message: `${problem} in "${s}"` });
+});
+
+export const natsConfig = z.strictObject({
+  subject: z
+    .union([subject, z.array(subject).min(1)])
+    .transform((v) => (Array.isArray(v) ? v : [v]))
+    .describe('subject or list of subjects; * matches one token, > the rest, e.g. "cms.wmarchive.exitCode.>"'),
+  queue: z.string().min(1).optional().describe("queue group: subscribers of one group share the messages"),
+  count: z.number().int().positive().optional().describe("stop after this many messages"),
+  duration: duration.optional().describe("stop after this long, e.g. 10m"),
+  ...connectionFields,
+});
+export type NatsConfig = z.infer<typeof natsConfig>;
+
+/**
+ * Emits the messages delivered on the subjects, each stamped with its arrival time (headers kept);
+ * completes after `count` messages, after `duration`, or when `ctx.signal` aborts — then the
+ * subscriptions are drained first, so what the server already sent is still emitted. Errors when the
+ * first connect fails, a subscription is refused (permission denied) or the connection is lost for good.
+ * Prints `Listening on [<servers>/<subject>]` once the server has confirmed the subscriptions.
+ *
+ * @example
+ * natsSource({ subject: ["cms.wmarchive.exitCode.>"], servers: ["127.0.0.1:4222"], ... }, ctx)
+ */
+export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Connect = connectNats): Observable<Message> {
+  const prepared = prepareConnection(config, { warn: ctx.warn });
+  return new Observable<Message>((subscriber) => {
+    let client: NatsClient | undefined;
+    const subs: Subscription[] = [];
+    let received = 0;
+    let done = false;
+
+    const fail = (err: Error) => {
+      if (done) return;
+      done = true;
+      subscriber.error(err);
+    };
+    /** Drains (delivering what is in flight) unless the count is reached, then completes. */
+    const finish = (how: "drain" | "close") => {
+      if (done) return;
+      if (!client) {
+        done = true;
+        subscriber.complete();
+        return;
+      }
+      closeClient(client, how).then(
+        () => {
+          done = true;
+          subscriber.complete();
+        },
+        (err) => fail(new SourceError(prepared.mask(`closing the NATS connection failed: ${(err as Error).message}`), { cause: err })),
+      );
+    };
+    const onMessage = (err: Error | null, m: Msg) => {
+      if (err) return fail(permissionError(err, prepared.mask));
+      if (done) return;
+      subscriber.next(messageFromBytes(ctx.scheduler.now(), m.subject, m.data, m.headers && copyHeaders(m.headers)));
+      if (++received === config.count) {
+        for (const s of subs) s.unsubscribe();
+        finish("close");
+      }
+    };
+
+    const stop = () => finish("drain");
+    ctx.signal.addEventListener("abort", stop, { once: true });
+    const timer = config.duration === undefined ? undefined : ctx.scheduler.schedule(stop, config.duration);
+
+    connect(prepared, ctx.warn)
+      .then(async (c) => {
+        client = c;
+        if (done || ctx.signal.aborted) return finish("close");
+        void c.lost.then(fail);
+        for (const s of config.subject) subs.push(c.nc.subscribe(s, { queue: config.queue, callback: onMessage }));
+        await c.nc.flush(); // the server has seen the subscriptions: a refusal has arrived by now
+        if (!done) ctx.warn(`Listening on [${c.label}/${config.subject.join(",")}]`);
+      })
+      .catch((err: Error) => fail(err instanceof SourceError ? err : new SourceError(prepared.mask(`NATS: ${err.message}`), { cause: err })));
+
+    return () => {
+      ctx.signal.removeEventListener("abort", stop);
+      timer?.unsubscribe();
+      for (const s of subs) s.unsubscribe();
+      // the stream is over either way; a failure to close a connection we drop has no one to tell
+      if (client) void closeClient(client, "close").catch(() => undefined);
+    };
+  });
+}
+
+function permissionError(err: Error, mask: (text: string) => string): SourceError {
+  const text = /permissions violation/i.test(err.message) ? `permission denied: ${err.message}` : err.message;
+  return new SourceError(mask(`subscription refused by the NATS server: ${text}`), { cause: err });
+}
+
+function copyHeaders(h: MsgHdrs): Headers {
+  const out: Headers = Object.create(null);
+  for (const key of h.keys()) out[key] = h.values(key);
+  return out;
+}

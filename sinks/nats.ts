@@ -1,0 +1,90 @@
+import type { NatsConnection } from "nats";
+import { z } from "zod";
+import { type Message, payloadBytes } from "../operators/message.ts";
+import { DEFAULT_SEP, encodeCms, encodeJson } from "../operators/payload.ts";
+import type { Sink, SinkContext, SinkResult } from "./sink.ts";
+import { SinkError } from "./sink.ts";
+import { subjectTemplate } from "./nats_subject.ts";
+
+/** Messages held while the connection is being made; beyond this they are dropped and counted. */
+export const MAX_WAITING = 100_000;
+
+export const natsSinkFields = {
+  subject: z
+    .string()
+    .min(1)
+    .superRefine((t, ctx) => {
+      try {
+        subjectTemplate(t);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+      }
+    })
+    .describe('subject template: {name} is replaced by the attribute\'s value made one safe token (. * > and spaces become _), e.g. "cms.analysis.{site}"'),
+  format: z.enum(["cms", "json"]).default("cms").describe("payload written: cms key:value pairs (keys sorted) or a JSON object"),
+  sep: z.string().min(1).default(DEFAULT_SEP).describe("separator of cms key:value pairs"),
+};
+export const natsSinkConfig = z.strictObject(natsSinkFields);
+export type NatsSinkConfig = z.infer<typeof natsSinkConfig>;
+
+/**
+ * Republishes every message on NATS, its subject filled from its attributes, its payload re-encoded
+ * (`format`); messages without attributes go out with their payload unchanged. `connection` is the
+ * NATS connection being made; writes before it is up wait (at most {@link MAX_WAITING}). `close`
+ * flushes (the server has every message), then drains and closes the connection.
+ */
+export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: Promise<NatsConnection>): Sink {
+  const name = `nats ${config.subject}`;
+  const subjectOf = subjectTemplate(config.subject);
+  const encode = config.format === "json" ? encodeJson : (attrs: Record<string, string | number>) => encodeCms(attrs, config.sep);
+  let nc: NatsConnection | undefined;
+  let failure: Error | undefined;
+  let waiting: Message[] = [];
+  let published = 0;
+  let dropped = 0;
+
+  const publish = (msg: Message) => {
+    try {
+      nc!.publish(subjectOf(msg.attrs), msg.attrs ? encode(msg.attrs) : payloadBytes(msg));
+      published++;
+    } catch (err) {
+      dropped++;
+      failure ??= err as Error;
+    }
+  };
+  const ready = connection.then(
+    (c) => {
+      nc = c;
+      for (const msg of waiting) publish(msg);
+      waiting = [];
+    },
+    (err: Error) => {
+      failure = err;
+      dropped += waiting.length;
+      waiting = [];
+      ctx.warn(`${name}: ${err.message}; messages for it are dropped`);
+    },
+  );
+
+  return {
+    name,
+    write(msg) {
+      if (nc) publish(msg);
+      else if (failure || waiting.length >= MAX_WAITING) dropped++;
+      else waiting.push(msg);
+    },
+    async close(): Promise<SinkResult> {
+      await ready;
+      if (nc && !nc.isClosed()) {
+        try {
+          await nc.flush();
+          await nc.drain();
+        } catch (err) {
+          failure ??= err as Error;
+        }
+      }
+      if (failure) throw new SinkError(name, `${failure.message} (${published} published, ${dropped} dropped)`, { cause: failure });
+      return { delivered: published, dropped };
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/** NATS subject rules: what a subscriber may listen on, and subject tokens built from message content. */
+
+/** Characters that end or widen a subject token: the separator, both wildcards and white space. */
+const NOT_IN_TOKEN = /[.*>\s]/g;
+
+/**
+ * Says what is wrong with a subject, or undefined when it is valid: non-empty tokens without white
+ * space; with `wildcards`, `*` as a whole token and `>` as the whole last token.
+ */
+export function subjectProblem(subject: string, wildcards: boolean): string | undefined {
+  if (subject === "") return "empty subject";
+  if (/\s/.test(subject)) return "white space in the subject";
+  const tokens = subject.split(".");
+  for (const [i, t] of tokens.entries()) {
+    if (t === "") return "empty token (a leading, trailing or doubled '.')";
+    const wild = t.includes("*") || t.includes(">");
+    if (!wild) continue;
+    if (!wildcards) return "wildcards (* >) cannot be published to";
+    if (t === "*" || (t === ">" && i === tokens.length - 1)) continue;
+    return "'*' must be a whole token and '>' the whole last token";
+  }
+  return undefined;
+}
+
+/**
+ * Makes any text one safe subject token: `.`, `*`, `>` and white space become `_`, so message
+ * content can never add tokens or wildcards; an empty value becomes `_`.
+ */
+export function subjectToken(value: string): string {
+  return value === "" ? "_" : value.replace(NOT_IN_TOKEN, "_");
+}
+
+/**
+ * Compiles a subject template such as `cms.analysis.{site}`: each `{name}` becomes the message's
+ * attribute as one safe token ({@link subjectToken}; `_` when absent). Throws when the template
+ * itself is not a subject one can publish to.
+ */
+export function subjectTemplate(template: string): (attrs: Readonly<Record<string, string | number>> | undefined) => string {
+  const parts = template.split(/\{([^{}]*)\}/);
+  const problem = subjectProblem(parts.map((p, i) => (i % 2 === 1 ? "x" : p)).join(""), false);
+  if (problem) throw new Error(`${problem} in the subject template "${template}"`);
+  if (parts.length === 1) return () => template;
+  return (attrs) => {
+    let out = parts[0];
+    for (let i = 1; i < parts.length; i += 2) out += subjectToken(String(attrs?.[parts[i]] ?? "")) + parts[i + 1];
+    return out;
+  };
+}

@@ -11,6 +11,8 @@ export type Fetch = typeof fetch;
 
 /** Backoff doubles per attempt up to this, so a large `retries` cannot wait for hours. */
 export const MAX_BACKOFF_MS = 30_000;
+/** A full queue is reported at most this often (with the count so far), not once per message. */
+const OVERFLOW_REPORT_MS = 60_000;
 
 /** Config fields every HTTP sink takes (each sink adds its own `queue`). Bare numbers are seconds. */
 export const deliveryFields = {
@@ -66,7 +68,8 @@ export class HttpBatcher<T> {
   private dropped = 0;
   private failure?: string;
   private failing = false;
-  private overflowing = false;
+  private overflowed = 0;
+  private overflowWarned = -Infinity;
   private flushDue = false;
   private closing = false;
   private draining?: Promise<void>;
@@ -97,8 +100,11 @@ export class HttpBatcher<T> {
     if (this.pending() >= this.opts.queue) {
       const lost = this.opts.drop === "newest" ? item : this.items[this.head++];
       this.lose(this.weight([lost]), `queue full (${this.opts.queue})`);
-      if (!this.overflowing) this.warn(`${this.name}: queue full (${this.opts.queue}), dropping the ${this.opts.drop} while the server catches up`);
-      this.overflowing = true;
+      this.overflowed += this.weight([lost]);
+      if (Date.now() - this.overflowWarned >= OVERFLOW_REPORT_MS) {
+        this.warn(`${this.name}: queue full (${this.opts.queue}), dropping the ${this.opts.drop}: ${this.overflowed} messages so far`);
+        this.overflowWarned = Date.now();
+      }
       if (lost === item) return;
     }
     this.items.push(item);
@@ -158,7 +164,7 @@ export class HttpBatcher<T> {
       if (failure === undefined) {
         this.delivered += n;
         if (this.failing) this.warn(`${this.name}: delivering again`);
-        this.failing = this.overflowing = false;
+        this.failing = false;
         return;
       }
       if (!failure.retry || attempt >= this.opts.retries) {
@@ -193,10 +199,12 @@ export class HttpBatcher<T> {
   }
 
   private dropQueue(why: string): void {
-    const rest = this.items.slice(this.head);
+    const n = this.weight(this.items.slice(this.head));
     this.items = [];
     this.head = 0;
-    if (rest.length > 0) this.giveUp(this.weight(rest), `${why}; not waiting out the retries for the rest of the queue`);
+    if (n === 0) return;
+    this.lose(n, why);
+    this.warn(`${this.name}: not waiting out the retries for the rest of the queue either; dropped ${n} messages`);
   }
 
   private lose(n: number, why: string): void {

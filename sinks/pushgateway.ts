@@ -16,12 +16,12 @@ export const pushgatewayConfig = z.strictObject({
     .regex(METRIC_NAME, "a metric name is letters, digits, _ and :, not starting with a digit")
     .optional()
     .describe("metric name of the counts; default <job>_count (sanitized)"),
-  method: z.enum(["put", "post"]).default("put").describe("put: each window replaces the group, so vanished keys go; post: replaces same-named metrics only"),
+  method: z.enum(["put", "post"]).default("put").describe("put: each window replaces the group, so keys that vanished go; post: replaces same-named metrics only, so with naming: go earlier keys stay"),
   naming: z
     .enum(["labels", "go"])
     .default("labels")
     .describe("labels: one metric, the by attributes as labels; go: one metric per key, <job>_<key> (nats-sub -gatewayUri)"),
-  queue: z.number().int().positive().default(10).describe("windows waiting at most (server slow or down)"),
+  queue: z.number().int().positive().default(100).describe("windows waiting at most (server slow or down; a fast replay closes many at once)"),
   ...deliveryFields,
 });
 export type PushgatewayConfig = z.infer<typeof pushgatewayConfig>;

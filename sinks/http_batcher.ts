@@ -168,7 +168,7 @@ export class HttpBatcher<T> {
         return;
       }
       if (!failure.retry || attempt >= this.opts.retries) {
-        this.giveUp(n, `${failure.text}${failure.retry ? ` (after ${attempt + 1} attempts)` : ""}`);
+        this.giveUp(n, failure.text, attempt > 0 ? ` after ${attempt + 1} attempts` : "");
         if (failure.retry && this.closing) this.dropQueue(failure.text);
         return;
       }
@@ -191,10 +191,10 @@ export class HttpBatcher<T> {
     }
   }
 
-  private giveUp(n: number, why: string): void {
+  private giveUp(n: number, why: string, note = ""): void {
     this.lose(n, why);
     const kind = why.replace(/:.*/, ""); // e.g. "HTTP 400": the first of each kind is shown in full
-    if (!this.reported.has(kind)) this.warn(`${this.name}: ${why}; dropped ${n} messages${this.reported.size === 0 ? " (the total is reported at the end)" : ""}`);
+    if (!this.reported.has(kind)) this.warn(`${this.name}: ${why}; dropped ${n} messages${note}${this.reported.size === 0 ? " (the total is reported at the end)" : ""}`);
     this.reported.add(kind);
   }
 
@@ -230,9 +230,10 @@ export function settle(name: string, d: Delivery): SinkResult {
 /** The URL with any user-info replaced by `***`, for every report. */
 export function maskUrl(url: string): string {
   const u = new URL(url);
-  if (u.username === "" && u.password === "") return url;
-  u.username = "***";
-  u.password = "";
+  if (u.username !== "" || u.password !== "") {
+    u.username = "***";
+    u.password = "";
+  }
   return u.toString();
 }
 

@@ -1,6 +1,6 @@
 import { type OperatorFunction, Observable } from "rxjs";
-import type { Message } from "./message.ts";
-import { type DecodeOptions, decodePayload, PayloadError } from "./payload.ts";
+import { type Message, withAttrs } from "./message.ts";
+import { type DecodeOptions, PayloadError, payloadDecoder } from "./payload.ts";
 
 export type ParseOptions = DecodeOptions;
 
@@ -22,21 +22,22 @@ export interface ParseFailure {
  */
 export function parse(opts: ParseOptions, onError: (failure: ParseFailure) => void): OperatorFunction<Message, Message> {
   return (source) =>
-    new Observable<Message>((subscriber) =>
-      source.subscribe({
+    new Observable<Message>((subscriber) => {
+      const decode = payloadDecoder(opts);
+      return source.subscribe({
         next(msg) {
           let attrs;
           try {
-            attrs = decodePayload(msg.data, opts);
+            attrs = decode(msg.data);
           } catch (err) {
             if (!(err instanceof PayloadError)) throw err;
             onError({ message: msg, reason: err.message });
             return;
           }
-          subscriber.next({ ...msg, attrs });
+          subscriber.next(withAttrs(msg, attrs));
         },
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
-      }),
-    );
+      });
+    });
 }

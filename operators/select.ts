@@ -1,5 +1,5 @@
 import { map, type OperatorFunction } from "rxjs";
-import { type Message, newAttrs } from "./message.ts";
+import { type Message, newAttrs, withAttrs } from "./message.ts";
 
 /**
  * Attributes to keep, in order: a list of names, or a mapping `{newName: attribute}` that keeps and
@@ -30,7 +30,7 @@ export function select(opts: SelectOptions): OperatorFunction<Message, Message> 
         if (v !== undefined) attrs[to] = v;
       }
     }
-    return { ...msg, attrs };
+    return withAttrs(msg, attrs);
   });
 }
 

@@ -68,11 +68,12 @@ export function stats(opts: StatsOptions, scheduler: SchedulerLike = asyncSchedu
       const sub = source.subscribe({
         next(msg) {
           advance(live ? Math.max(msg.time, scheduler.now()) : msg.time);
-          const values = by.map((name) => String(msg.attrs?.[name] ?? ""));
-          const key = values.join("\u0001");
+          const attrs = msg.attrs;
+          // one attribute (the common case) is its own key: no array, no join per message
+          const key = by.length === 1 ? String(attrs?.[by[0]] ?? "") : by.map((name) => String(attrs?.[name] ?? "")).join("\u0001");
           const entry = counts.get(key);
           if (entry) entry.count++;
-          else counts.set(key, { values, count: 1 });
+          else counts.set(key, { values: by.length === 1 ? [key] : key.split("\u0001"), count: 1 });
         },
         error: (err) => subscriber.error(err),
         complete() {

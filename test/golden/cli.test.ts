@@ -1,0 +1,100 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { ROOT, runCli, summaryLine } from "../support/cli.ts";
+
+const tmp = mkdtempSync(join(tmpdir(), "cli-"));
+
+test("usage errors exit 2 and say what to write instead", () => {
+  const cases: [string[], RegExp][] = [
+    [["replay", "samples/mixed-200.jsonl", "--bogus"], /unknown option '--bogus'/],
+    [["replay", "samples/mixed-200.jsonl", "--filter", "exitCode: {gtee: 1}"], /--filter 'exitCode: \{gtee: 1\}'.*gtee/],
+    [["replay", "samples/mixed-200.jsonl", "--to", "cvs:x.csv"], /did you mean "csv"/],
+    [["run"], /say where messages come from: -f pipeline.yaml or --from SOURCE/],
+    [["run", "-f", "pipelines/t2-failures.yaml", "--from", "stdin"], /not both/],
+    [["replay", "samples/mixed-200.jsonl", "--speed", "fast"], /--speed: speed: .*number/],
+  ];
+  for (const [args, message] of cases) {
+    const r = runCli("cms-nats", args);
+    assert.is(r.code, 2, args.join(" "));
+    assert.match(r.stderr, message);
+    assert.is(r.stdout, "");
+  }
+});
+
+test("runtime failures exit 1 with a clear message before any data flows", () => {
+  const missing = runCli("cms-nats", ["replay", "samples/no-such-file.jsonl"]);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /error: cannot read samples\/no-such-file.jsonl: ENOENT/);
+  const unwritable = runCli("cms-nats", ["replay", "samples/mixed-200.jsonl", "--to", "csv:/nonexistent-dir/out.csv"]);
+  assert.is(unwritable.code, 1);
+  assert.match(unwritable.stderr, /error: csv \/nonexistent-dir\/out.csv: cannot open for writing: ENOENT/);
+});
+
+test("stdin source: one payload per line", () => {
+  const r = runCli("cms-nats", ["run", "--from", "stdin", "--select", "exitCode,site"], "site:T2_US_MIT   exitCode:8028\n\nnot a payload\n{\"Site\":\"T1_US_FNAL\",\"ExitCode\":50660}");
+  assert.is(r.code, 0, r.stderr);
+  assert.is(r.stdout, "8028 T2_US_MIT\n50660 T1_US_FNAL\n");
+  assert.is(summaryLine(r.stderr), "summary in=3 parse_errors=1 filtered=0 out=2");
+});
+
+test("CSV round trip: commas, quotes, newlines, colons and non-ASCII come back exactly", () => {
+  const values = ['a,b', 'say "hi"', "two\nlines", "srm://host:8443/x", "Zürich ✓", " padded ", ""];
+  const lines = values.map((v, i) =>
+    JSON.stringify({ time: 1763733600000 + i, subject: "cms.test", data: JSON.stringify({ Site: `T2_X_${i}`, Note: v }) }),
+  );
+  const file = join(tmp, "tricky.jsonl");
+  writeFileSync(file, lines.join("\n") + "\n");
+  const out = join(tmp, "tricky.csv");
+  const r = runCli("cms-nats", ["replay", file, "--select", "site,note", "--to", `csv: {path: ${out}}`]);
+  assert.is(r.code, 0, r.stderr);
+  const rows: string[][] = parseCsv(readFileSync(out));
+  assert.equal(rows, [["site", "note"], ...values.map((v, i) => [`T2_X_${i}`, v])]);
+});
+
+test("append: rows go under the existing header, written once", () => {
+  const out = join(tmp, "append.csv");
+  const args = ["replay", "samples/mixed-200.jsonl", "--filter", "exitCode: 8028", "--select", "site,exitCode", "--to", `csv: {path: ${out}, append: true}`];
+  const first = runCli("cms-nats", args);
+  const second = runCli("cms-nats", args);
+  assert.is(second.code, 0, second.stderr);
+  const rows: string[][] = parseCsv(readFileSync(out));
+  const n = Number(/out=(\d+)/.exec(first.stderr)![1]);
+  assert.ok(n > 0);
+  assert.is(rows.length, 1 + 2 * n);
+  assert.equal(rows[0], ["site", "exitCode"]);
+  assert.ok(rows.slice(1).every((row) => row[1] === "8028"));
+});
+
+test("SIGINT mid-stream: exit 0 after every window and sink is flushed, nothing received is lost", async () => {
+  const out = join(tmp, "interrupted.csv");
+  // speed 1: the 200 messages span about 36 s, so the signal lands mid-stream
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/cms-nats.ts", "replay", "samples/mixed-200.jsonl", "--speed", "1", "--select", "site,exitCode", "--to", `csv:${out}`, "--to", "console"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  await new Promise<void>((resolve) =>
+    child.stdout.on("data", (d) => {
+      stdout += d;
+      if (stdout.split("\n").length > 3) resolve();
+    }),
+  );
+  child.kill("SIGINT");
+  assert.is(await exited, 0, stderr);
+  assert.match(stderr, /SIGINT: stopping, flushing every sink/);
+  const n = Number(/summary in=\d+ parse_errors=\d+ filtered=0 out=(\d+)/.exec(stderr)?.[1]);
+  assert.ok(n >= 3 && n < 200, `out=${n}`);
+  const rows: string[][] = parseCsv(readFileSync(out));
+  assert.is(rows.length, n + 1);
+  assert.is(stdout.trim().split("\n").length, n);
+});
+
+test.run();

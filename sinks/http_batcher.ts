@@ -3,24 +3,15 @@
  * at one end when full, batches by size and interval, retries network errors, 5xx and 429 with
  * exponential backoff, gives up at once on other 4xx, and reports problems without flooding stderr.
  */
-import { z } from "zod";
-import { duration } from "../pipelines/duration.ts";
-import { SinkError, type SinkResult } from "./sink.ts";
+import { maskUrl, splitCredentials } from "./http_sink.ts";
+import type { SinkResult } from "./sink.ts";
 
 export type Fetch = typeof fetch;
 
 /** Backoff doubles per attempt up to this, so a large `retries` cannot wait for hours. */
 export const MAX_BACKOFF_MS = 30_000;
-/** A full queue is reported at most this often (with the count so far), not once per message. */
-const OVERFLOW_REPORT_MS = 60_000;
-
-/** Config fields every HTTP sink takes (each sink adds its own `queue`). Bare numbers are seconds. */
-export const deliveryFields = {
-  drop: z.enum(["oldest", "newest"]).default("oldest").describe("which end of a full queue gives way; either way the loss is counted and reported"),
-  retries: z.number().int().min(0).default(5).describe("attempts after the first when the network fails or the server answers 5xx or 429; other 4xx are not retried"),
-  backoff: duration.default(500).describe("wait before the first retry, doubled for each next one (up to 30s), e.g. 500ms"),
-  timeout: duration.default(10_000).describe("longest wait for one response, e.g. 10s"),
-};
+/** Each kind of loss (queue full, HTTP 400, ECONNREFUSED...) is reported at most this often. */
+const REPORT_EVERY_MS = 60_000;
 
 export interface DeliveryOptions {
   /** Items per request. */
@@ -69,12 +60,12 @@ export class HttpBatcher<T> {
   private failure?: string;
   private failing = false;
   private overflowed = 0;
-  private overflowWarned = -Infinity;
   private flushDue = false;
   private closing = false;
   private draining?: Promise<void>;
   private readonly timer?: NodeJS.Timeout;
-  private readonly reported = new Set<string>();
+  /** When each kind of loss was last reported. */
+  private readonly reported = new Map<string, number>();
 
   constructor(
     kind: string,
@@ -101,10 +92,7 @@ export class HttpBatcher<T> {
       const lost = this.opts.drop === "newest" ? item : this.items[this.head++];
       this.lose(this.weight([lost]), `queue full (${this.opts.queue})`);
       this.overflowed += this.weight([lost]);
-      if (Date.now() - this.overflowWarned >= OVERFLOW_REPORT_MS) {
-        this.warn(`${this.name}: queue full (${this.opts.queue}), dropping the ${this.opts.drop}: ${this.overflowed} messages so far`);
-        this.overflowWarned = Date.now();
-      }
+      this.report("queue full", `queue full (${this.opts.queue}), dropping the ${this.opts.drop}: ${this.overflowed} messages so far`);
       if (lost === item) return;
     }
     this.items.push(item);
@@ -195,9 +183,15 @@ export class HttpBatcher<T> {
 
   private giveUp(n: number, why: string, note = ""): void {
     this.lose(n, why);
-    const kind = why.replace(/:.*/, ""); // e.g. "HTTP 400": the first of each kind is shown in full
-    if (!this.reported.has(kind)) this.warn(`${this.name}: ${why}; dropped ${n} messages${note}${this.reported.size === 0 ? " (the total is reported at the end)" : ""}`);
-    this.reported.add(kind);
+    const first = this.reported.size === 0 ? " (the total is reported at the end)" : "";
+    this.report(why.replace(/:.*/, ""), `${why}; dropped ${n} messages${note}${first}`); // kind: e.g. "HTTP 400"
+  }
+
+  private report(kind: string, text: string): void {
+    const now = Date.now();
+    if (now - (this.reported.get(kind) ?? -Infinity) < REPORT_EVERY_MS) return;
+    this.reported.set(kind, now);
+    this.warn(`${this.name}: ${text}`);
   }
 
   private dropQueue(why: string): void {
@@ -218,34 +212,6 @@ export class HttpBatcher<T> {
     const w = this.endpoint.weight;
     return w ? items.reduce((sum, item) => sum + w(item), 0) : items.length;
   }
-}
-
-/**
- * The close() result of an HTTP sink: resolves with the counts when everything was delivered, else
- * rejects with a {@link SinkError} saying how much was lost and why (the run then fails, exit 1).
- */
-export function settle(name: string, d: Delivery): SinkResult {
-  if (d.dropped === 0) return { delivered: d.delivered, dropped: 0 };
-  throw new SinkError(name, `${d.dropped} of ${d.delivered + d.dropped} messages not delivered; last reason: ${d.failure}`);
-}
-
-/** The URL with any user-info replaced by `***`, for every report. */
-export function maskUrl(url: string): string {
-  const u = new URL(url);
-  if (u.username !== "" || u.password !== "") {
-    u.username = "***";
-    u.password = "";
-  }
-  return u.toString();
-}
-
-/** fetch refuses URLs with user-info: move it into a Basic authorization header. */
-function splitCredentials(url: string): { url: string; authorization?: string } {
-  const u = new URL(url);
-  if (u.username === "" && u.password === "") return { url };
-  const user = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
-  u.username = u.password = "";
-  return { url: u.toString(), authorization: `Basic ${Buffer.from(user).toString("base64")}` };
 }
 
 function networkError(err: unknown, timeoutMs: number): string {

@@ -1,7 +1,8 @@
 import { Gauge, Registry } from "prom-client";
 import { z } from "zod";
 import type { Message } from "../operators/message.ts";
-import { deliveryFields, type Fetch, HttpBatcher, settle } from "./http_batcher.ts";
+import { type Fetch, HttpBatcher } from "./http_batcher.ts";
+import { deliveryFields, deliveryOptions, settle } from "./http_sink.ts";
 import { labelName, METRIC_NAME, metricName } from "./metric_names.ts";
 import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
@@ -53,7 +54,7 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
       body: ([w]) => (config.naming === "go" ? goExposition(w, config.job) : labelExposition(w, metric)),
       weight: (w) => w.rows.length,
     },
-    { batch: 1, queue: config.queue, drop: config.drop, retries: config.retries, backoffMs: config.backoff, timeoutMs: config.timeout },
+    deliveryOptions(config, { batch: 1, queue: config.queue }),
     ctx.warn,
     fetchFn,
   );

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { duration } from "../pipelines/duration.ts";
 import type { Attrs, Message } from "../operators/message.ts";
-import { deliveryFields, type Fetch, HttpBatcher, settle } from "./http_batcher.ts";
+import { type Fetch, HttpBatcher } from "./http_batcher.ts";
+import { deliveryFields, deliveryOptions, settle } from "./http_sink.ts";
 import { LABEL_NAME, labelName, METRIC_NAME, metricFromSubject } from "./metric_names.ts";
 import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
@@ -56,15 +57,7 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
       contentType: "application/json",
       body: config.api === "import" ? (lines) => lines.join("\n") : (objects) => `[${objects.join(",")}]`,
     },
-    {
-      batch: Math.min(config.batch, config.queue),
-      flushMs: config.flush,
-      queue: config.queue,
-      drop: config.drop,
-      retries: config.retries,
-      backoffMs: config.backoff,
-      timeoutMs: config.timeout,
-    },
+    deliveryOptions(config, { batch: config.batch, flushMs: config.flush, queue: config.queue }),
     ctx.warn,
     fetchFn,
   );

@@ -1,6 +1,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { type DeliveryOptions, HttpBatcher, maskUrl } from "../../sinks/http_batcher.ts";
+import { type DeliveryOptions, HttpBatcher } from "../../sinks/http_batcher.ts";
+import { maskUrl } from "../../sinks/http_sink.ts";
 import { poll } from "../support/process.ts";
 import { type Answer, recordingServer } from "../support/recording_server.ts";
 

@@ -63,8 +63,10 @@ export async function execute(spec: PipelineSpec): Promise<void> {
   try {
     const result = await runPipeline(spec, { signal: stop.signal, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
     for (const s of result.sinks) {
-      if (s.error) process.stderr.write(`error: ${s.error.message} (${s.delivered} delivered, ${s.dropped} not)\n`);
-      else if (s.dropped > 0) process.stderr.write(`warning: ${s.name}: ${s.dropped} messages not delivered\n`);
+      if (s.error) process.stderr.write(`error: ${s.error.message}\n`);
+      else if (s.dropped > 0) {
+        process.stderr.write(`error: ${s.name}: ${s.dropped} of ${s.delivered + s.dropped} messages not delivered; last reason: ${s.failure ?? "unknown"}\n`);
+      }
     }
     if (result.error) process.stderr.write(`error: ${result.error.message}\n`);
     process.stderr.write(result.report.summary() + "\n");

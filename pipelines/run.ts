@@ -30,7 +30,7 @@ export interface RunResult {
   sinks: SinkOutcome[];
   /** The stream itself failed (e.g. the source broke); sinks were still flushed. */
   error?: Error;
-  /** True when everything was delivered: no stream error, no sink failure. */
+  /** True when everything was delivered: no stream error, no sink failure, nothing dropped. */
   ok: boolean;
 }
 
@@ -104,14 +104,14 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
   const closing = targets.map(async (t): Promise<SinkOutcome> => {
     try {
       const r = await t.sink.close();
-      return { name: t.sink.name, delivered: r.delivered, dropped: r.dropped + t.dropped, error: t.broken };
+      return { name: t.sink.name, ...r, dropped: r.dropped + t.dropped, error: t.broken };
     } catch (err) {
       return { name: t.sink.name, delivered: 0, dropped: report.counts.out, error: err as Error };
     }
   });
   const outcomes = await Promise.all(closing);
   if (deadLetter) await deadLetter.close();
-  return { report, sinks: outcomes, error, ok: !error && outcomes.every((o) => !o.error) };
+  return { report, sinks: outcomes, error, ok: !error && outcomes.every((o) => !o.error && o.dropped === 0) };
 }
 
 /** The columns the last shaping step declares (select or stats), for tabular sinks. */

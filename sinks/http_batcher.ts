@@ -37,11 +37,6 @@ export interface Endpoint<T> {
   weight?(item: T): number;
 }
 
-/** What close() resolves: the counts, and the last reason something was dropped. */
-export interface Delivery extends SinkResult {
-  failure?: string;
-}
-
 /**
  * Queues items and sends them in batches to one endpoint, one request at a time (in order).
  * `push` never blocks or throws; `close` sends what is left and resolves with the counts. While
@@ -99,14 +94,14 @@ export class HttpBatcher<T> {
     if (this.pending() >= this.opts.batch) this.kick();
   }
 
-  async close(): Promise<Delivery> {
+  async close(): Promise<SinkResult> {
     this.closing = true;
     clearInterval(this.timer);
     while (this.pending() > 0 || this.draining) {
       this.kick();
       await this.draining;
     }
-    return { delivered: this.delivered, dropped: this.dropped, failure: this.failure };
+    return this.failure === undefined ? { delivered: this.delivered, dropped: this.dropped } : { delivered: this.delivered, dropped: this.dropped, failure: this.failure };
   }
 
   private pending(): number {

@@ -1,11 +1,10 @@
 /**
  * What the HTTP sinks share besides the batcher: their delivery config fields, credentials written in
- * a URL, and how close() reports a loss.
+ * a URL.
  */
 import { z } from "zod";
 import { duration } from "../pipelines/duration.ts";
-import type { Delivery, DeliveryOptions } from "./http_batcher.ts";
-import { SinkError, type SinkResult } from "./sink.ts";
+import type { DeliveryOptions } from "./http_batcher.ts";
 
 /** Config fields every HTTP sink takes (each sink adds its own `queue`). Bare numbers are seconds. */
 export const deliveryFields = {
@@ -20,15 +19,6 @@ type DeliveryConfig = { [K in keyof typeof deliveryFields]: z.output<(typeof del
 /** The batcher options of a sink's config, plus what the sink decides itself. */
 export function deliveryOptions(config: DeliveryConfig, own: Pick<DeliveryOptions, "batch" | "queue" | "flushMs">): DeliveryOptions {
   return { ...own, batch: Math.min(own.batch, own.queue), drop: config.drop, retries: config.retries, backoffMs: config.backoff, timeoutMs: config.timeout };
-}
-
-/**
- * The close() result of an HTTP sink: resolves with the counts when everything was delivered, else
- * rejects with a {@link SinkError} saying how much was lost and why (the run then fails, exit 1).
- */
-export function settle(name: string, d: Delivery): SinkResult {
-  if (d.dropped === 0) return { delivered: d.delivered, dropped: 0 };
-  throw new SinkError(name, `${d.dropped} of ${d.delivered + d.dropped} messages not delivered; last reason: ${d.failure}`);
 }
 
 /** The URL with any user-info replaced by `***`, for every report. */

@@ -2,7 +2,7 @@ import { Gauge, Registry } from "prom-client";
 import { z } from "zod";
 import type { Message } from "../operators/message.ts";
 import { type Fetch, HttpBatcher } from "./http_batcher.ts";
-import { deliveryFields, deliveryOptions, settle } from "./http_sink.ts";
+import { deliveryFields, deliveryOptions } from "./http_sink.ts";
 import { labelName, METRIC_NAME, metricName } from "./metric_names.ts";
 import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
@@ -83,8 +83,8 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
     async close(): Promise<SinkResult> {
       push();
       const d = await batcher.close();
-      if (plain === 0) return settle(batcher.name, d);
-      return settle(batcher.name, { ...d, dropped: d.dropped + plain, failure: d.failure ?? `${plain} messages were not stats rows` });
+      if (plain === 0) return d;
+      return { ...d, dropped: d.dropped + plain, failure: d.failure ?? `${plain} messages were not stats rows` };
     },
   };
 }

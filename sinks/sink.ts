@@ -10,7 +10,11 @@ export interface Sink {
   readonly name: string;
   /** Queues one message. Never throws for a delivery failure: that is counted and reported. */
   write(msg: Message): void;
-  /** Flushes and releases. Rejects with {@link SinkError} when delivery failed for good. */
+  /**
+   * Flushes and releases. Resolves with the counts, also when some messages were given up on
+   * (`dropped` > 0 makes the run fail); rejects with {@link SinkError} only when the sink itself
+   * broke (a file that cannot be written).
+   */
   close(): Promise<SinkResult>;
 }
 
@@ -19,6 +23,8 @@ export interface SinkResult {
   delivered: number;
   /** Messages given up on (destination failed, queue full); reported, never silent. */
   dropped: number;
+  /** Why the last message was given up on, when any was. */
+  failure?: string;
 }
 
 /** What a sink gets from the pipeline besides its config. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { duration } from "../pipelines/duration.ts";
 import type { Attrs, Message } from "../operators/message.ts";
 import { type Fetch, HttpBatcher } from "./http_batcher.ts";
-import { deliveryFields, deliveryOptions, settle } from "./http_sink.ts";
+import { deliveryFields, deliveryOptions } from "./http_sink.ts";
 import { LABEL_NAME, labelName, METRIC_NAME, metricFromSubject } from "./metric_names.ts";
 import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
@@ -67,7 +67,7 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
       batcher.push(encode(sample(msg, config, labels)));
     },
     async close(): Promise<SinkResult> {
-      return settle(batcher.name, await batcher.close());
+      return batcher.close();
     },
   };
 }

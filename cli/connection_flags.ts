@@ -11,6 +11,7 @@ export interface ConnectionFlags {
   userKey?: string;
   reconnectWait?: string;
   maxReconnects?: string;
+  connectTimeout?: string;
   waitForServer?: boolean;
   insecure?: boolean;
 }
@@ -30,6 +31,7 @@ export function addConnectionFlags(cmd: Command): Command {
     .addOption(new Option("--userKey <file>", "x509 client key"))
     .addOption(new Option("--reconnect-wait <duration>", "wait between reconnect attempts").default("1s"))
     .addOption(new Option("--max-reconnects <n>", "reconnect attempts before giving up (-1: forever)").default(String(DEFAULT_MAX_RECONNECTS)))
+    .addOption(new Option("--connect-timeout <duration>", "time one connection attempt may take").default("2s"))
     .addOption(new Option("--wait-for-server", "keep retrying when no server answers at start, instead of exiting"))
     .addOption(new Option("--insecure", "do not verify the server's TLS certificate (prints a warning)"));
 }
@@ -40,6 +42,7 @@ export function connectionSettings(flags: ConnectionFlags): Record<string, unkno
     servers: flags.server,
     reconnectWait: flags.reconnectWait,
     maxReconnects: flags.maxReconnects === undefined ? undefined : Number(flags.maxReconnects),
+    connectTimeout: flags.connectTimeout,
     waitForServer: flags.waitForServer ?? false,
     insecure: flags.insecure ?? false,
     creds: flags.creds,

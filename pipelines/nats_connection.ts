@@ -18,6 +18,8 @@ export const DEFAULT_PORT = 4222;
 /** As the Go tools: one attempt a second for ten minutes. */
 export const DEFAULT_RECONNECT_WAIT_MS = 1000;
 export const DEFAULT_MAX_RECONNECTS = 600;
+/** The Go client's connect timeout: a refused TLS handshake shows as a timeout, and 20 s (the nats.js default) is long to wait. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 2000;
 
 const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
   (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter((s) => s !== ""),
@@ -36,6 +38,7 @@ export const connectionFields = {
   userKey: z.string().optional().describe("x509 client key file (with userCert)"),
   reconnectWait: duration.default(DEFAULT_RECONNECT_WAIT_MS).describe("wait between reconnect attempts, e.g. 1s"),
   maxReconnects: z.number().int().min(-1).default(DEFAULT_MAX_RECONNECTS).describe("reconnect attempts before giving up; -1: never give up"),
+  connectTimeout: duration.default(DEFAULT_CONNECT_TIMEOUT_MS).describe("time one connection attempt may take, e.g. 2s"),
   waitForServer: z.boolean().default(false).describe("keep retrying when no server answers at the first connect, instead of failing"),
   insecure: z.boolean().default(false).describe("do not verify the server's TLS certificate (a warning is printed)"),
 };
@@ -82,6 +85,7 @@ export function prepareConnection(config: ConnectionConfig, opts: PrepareOptions
     servers: servers.map((s) => s.hostPort),
     name: "cms-nats",
     reconnectTimeWait: config.reconnectWait,
+    timeout: config.connectTimeout,
     maxReconnectAttempts: config.maxReconnects,
     waitOnFirstConnect: config.waitForServer,
     ...auth(config, servers, secrets, opts),

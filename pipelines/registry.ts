@@ -21,7 +21,10 @@ type Source<C> = Kind<C, SourceContext, Observable<Message>> & {
   /** Live sources stamp arrival times: stats windows then close on the scheduler's clock. */
   live: boolean;
 };
-type SinkKind<C> = Kind<C, SinkContext, Sink>;
+type SinkKind<C> = Kind<C, SinkContext, Sink> & {
+  /** Takes stats rows only: a pipeline without a stats step is a usage error. */
+  needsStats?: boolean;
+};
 
 const replay: Source<typeof replayConfig._output> = {
   description: "messages of a recorded file (JSON Lines), with their recorded times",
@@ -111,6 +114,7 @@ const pushgateway: SinkKind<typeof pushgatewayConfig._output> = {
     "'pushgateway: {url: http://localhost:9091, job: exitcodes, naming: go, method: post}'",
   ],
   create: (config, ctx) => pushgatewaySink(config, ctx),
+  needsStats: true,
 };
 
 export const sinks = { console, csv, record, victoriametrics, pushgateway, nats: natsOut };

@@ -43,7 +43,16 @@ export function flagValue(flag: string, text: string): unknown {
     const tagHint = /tag/i.test(problem.message) ? ' (quote values that start with "!", e.g. \'site: "!T2_CH_CERN"\')' : "";
     throw new SpecError(`${flag} ${quote(text)}`, `not valid YAML flow syntax: ${problem.message.split("\n")[0]}${tagHint}`);
   }
-  return doc.toJS();
+  return toJS(doc, `${flag} ${quote(text)}`);
+}
+
+/** The document's value; an alias bomb (`[*a, *a, ...]` nested) is refused by the yaml package with a ReferenceError. */
+function toJS(doc: YAML.Document, where: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (err) {
+    throw new SpecError(where, `cannot be read: ${(err as Error).message}`);
+  }
 }
 
 /** One step flag (`--filter VALUE`) as a step of the spec. */
@@ -74,7 +83,7 @@ export function pipelineFromFile(path: string): PipelineSpec {
   }
   const doc = YAML.parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) throw new SpecError(path, `not valid YAML: ${doc.errors[0].message}`);
-  const raw: unknown = doc.toJS();
+  const raw: unknown = toJS(doc, path);
   if (!isMapping(raw)) throw new SpecError(path, "expected a mapping with from:, steps: and to:");
   const unknown = Object.keys(raw).filter((k) => !["from", "steps", "to", "dead_letter"].includes(k));
   if (unknown.length > 0) throw new SpecError(`${path}: ${unknown[0]}`, "unknown key; expected from, steps, to, dead_letter");
@@ -91,8 +100,16 @@ export function pipelineFromFile(path: string): PipelineSpec {
   };
 }
 
-/** Fills what a user leaves out: payloads are parsed (auto) unless a step says how, output goes to the console. */
+/**
+ * Fills what a user leaves out (payloads are parsed, auto, unless a step says how; output goes to
+ * the console) and checks what only the whole pipeline can tell, such as a sink that needs stats.
+ */
 export function withDefaults(spec: PipelineSpec): PipelineSpec {
+  const hasStats = spec.steps.some((s) => s.kind === "stats");
+  const statsOnly = spec.to.find((s) => (sinks[s.kind] as { needsStats?: boolean }).needsStats);
+  if (statsOnly && !hasStats) {
+    throw new SpecError(`--to ${statsOnly.kind}`, `a ${statsOnly.kind} sink takes stats rows; add a stats step`, "e.g. --stats '{every: 60s, by: [site]}'");
+  }
   const hasParse = spec.steps.some((s) => s.kind === "parse");
   return {
     ...spec,
@@ -130,6 +147,8 @@ function component<R extends Record<string, Kind<unknown, never, unknown>>>(
     const near = closest(name, Object.keys(registry));
     throw new SpecError(where, `unknown ${what} "${name}"${near ? `; did you mean "${near}"?` : ""}`, `expected one of: ${Object.keys(registry).join(", ")}`);
   }
+  // z.record assigns keys, and assigning "__proto__" sets the prototype: the entry would vanish unseen
+  if (isMapping(value) && Object.hasOwn(value, "__proto__")) throw new SpecError(where, '"__proto__" cannot be used as a name here');
   if (value === undefined || value === null) value = {};
   else if (typeof value === "string" && kind.shorthand) value = { [kind.shorthand]: value };
   const result = (kind.config as z.ZodType).safeParse(value);
@@ -179,8 +198,10 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A flag value as errors show it: quoted unless plain, cut to 100 characters. */
 function quote(text: string): string {
-  return /^[\w.:/-]+$/.test(text) ? text : `'${text}'`;
+  const shown = text.length > 100 ? `${text.slice(0, 99)}…` : text;
+  return /^[\w.:/-]+$/.test(shown) ? shown : `'${shown}'`;
 }
 
 /** The name within edit distance 2 of `name`, if any: most typos are one or two keys off. */

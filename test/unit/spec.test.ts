@@ -33,8 +33,8 @@ test("step flags read YAML flow syntax into one config shape", () => {
 });
 
 test("sinks and sources: kind, kind:shorthand, or {kind: config}", () => {
-  assert.equal(sinkFromFlag("console"), { kind: "console", config: { format: "values", time: false } });
-  assert.equal(sinkFromFlag("console: {format: raw, time: true}"), { kind: "console", config: { format: "raw", time: true } });
+  assert.equal(sinkFromFlag("console"), { kind: "console", config: { format: "values", time: false, label: "" } });
+  assert.equal(sinkFromFlag("console: {format: raw, time: true}"), { kind: "console", config: { format: "raw", time: true, label: "" } });
   assert.equal(sinkFromFlag("csv:out.csv"), { kind: "csv", config: { path: "out.csv", append: false } });
   assert.equal(sinkFromFlag("csv:-"), { kind: "csv", config: { path: "-", append: false } });
   assert.equal(sinkFromFlag("csv: {path: out.csv, append: true}"), { kind: "csv", config: { path: "out.csv", append: true } });
@@ -67,6 +67,8 @@ test("pipeline files: same grammar, errors name the file and the path", () => {
   refused(() => pipelineFromFile(file("nofrom.yaml", "steps: []\n")), "from: is missing");
   refused(() => pipelineFromFile(file("key.yaml", "from: stdin\nsink: console\n")), "key.yaml: sink", "unknown key");
   refused(() => pipelineFromFile(join(dir, "missing.yaml")), "cannot read");
+  const noStats = pipelineFromFile(file("nostats.yaml", "from: stdin\nto: pushgateway:http://localhost:9091\n"));
+  refused(() => withDefaults(noStats), "--to pushgateway", "add a stats step");
 });
 
 test("every shipped pipeline file and every documented example is accepted", () => {

@@ -47,4 +47,6 @@ Step values are YAML flow syntax; steps apply in the order given:
   --select site,exitCode             or '[site, exitCode]', or '{newName: attribute}' to rename
   --stats '{every: 60s, by: [site], top: 10}'
   --to console | console:raw | 'console: {format: json, time: true}' | csv:out.csv | csv:-
+  --to 'victoriametrics: {url: http://localhost:8428, metric: exitcodes_by_site}'
+  --to 'pushgateway: {url: http://localhost:9091, job: exitcodes}'
 `;

@@ -2,6 +2,7 @@ import { Command, Option } from "commander";
 import { DEFAULT_SEP } from "../../operators/payload.ts";
 import { parseDuration } from "../../pipelines/duration.ts";
 import { type PipelineSpec, type SinkSpec, type StepSpec, sourceSpec, stepFromFlag, sinkFromFlag } from "../../pipelines/spec.ts";
+import { jobFromSubject, metricFromSubject } from "../../sinks/metric_names.ts";
 import { addConnectionFlags, type ConnectionFlags, connectionSettings } from "../connection_flags.ts";
 import { execute, UsageError } from "../main.ts";
 
@@ -38,7 +39,7 @@ export function subCommand(): Command {
     .option("--showStats", "show counts per interval instead of messages: count(<subject>) N")
     .option("--statsBy <attr>", "also count by this attribute: sorted 'value: count' lines (implies --showStats)")
     .option("--statsInterval <seconds>", "stats interval in seconds (or a duration such as 1m)", "10")
-    .option("--gatewayUri <url>", "push the stats to this Prometheus Pushgateway")
+    .option("--gatewayUri <url>", "push each stats window to this Prometheus Pushgateway, <job>_<value> per key (implies --showStats)")
     .option("--gatewayJob <job>", "Pushgateway job (default: the subject, . → _ and > → metric)")
     .option("--gatewayInstance <name>", "Pushgateway instance label")
     .option("--vmUri <url>", "send every message (or stats row) to VictoriaMetrics /api/put")
@@ -64,13 +65,10 @@ Examples:
 }
 
 function subSpec(subjects: string[], flags: SubFlags): PipelineSpec {
-  if (flags.gatewayUri || flags.gatewayJob || flags.gatewayInstance) {
-    throw new UsageError("-gatewayUri/-gatewayJob/-gatewayInstance are not yet supported (the Pushgateway sink is not there yet)");
-  }
-  if (flags.vmUri) throw new UsageError("-vmUri is not yet supported (the VictoriaMetrics sink is not there yet)");
+  if ((flags.gatewayJob || flags.gatewayInstance) && !flags.gatewayUri) throw new UsageError("-gatewayJob and -gatewayInstance need -gatewayUri");
   const count = flags.count === undefined ? undefined : Number(flags.count);
   const from = sourceSpec({ nats: { subject: subjects, queue: flags.queue, count, ...connectionSettings(flags) } }, "nats-sub");
-  const stats = flags.showStats || flags.statsBy !== undefined;
+  const stats = flags.showStats || flags.statsBy !== undefined || flags.gatewayUri !== undefined;
   const time = flags.time ?? false;
   const steps: StepSpec[] = [];
   let out: SinkSpec;
@@ -88,7 +86,18 @@ function subSpec(subjects: string[], flags: SubFlags): PipelineSpec {
       out = sink({ console: { format: flags.format, time } });
     }
   }
-  return { from, steps, to: [out] };
+  return { from, steps, to: [out, ...metricsSinks(subjects[0], flags)] };
+}
+
+/** -vmUri and -gatewayUri, named as the Go tool names them, on the batched and retried sinks. */
+function metricsSinks(subject: string, flags: SubFlags): SinkSpec[] {
+  const out: SinkSpec[] = [];
+  if (flags.vmUri) out.push(sink({ victoriametrics: { url: flags.vmUri, api: "put", metric: metricFromSubject(subject) } }));
+  if (flags.gatewayUri) {
+    const job = flags.gatewayJob ?? jobFromSubject(subject);
+    out.push(sink({ pushgateway: { url: flags.gatewayUri, job, instance: flags.gatewayInstance, naming: "go", method: "post" } }));
+  }
+  return out;
 }
 
 /** Steps and sinks go through the same schemas as flags and pipeline files (JSON is YAML flow syntax). */

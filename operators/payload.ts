@@ -44,6 +44,7 @@ type KeyName = (key: string) => string;
 export function payloadDecoder(opts: DecodeOptions = {}): (data: string) => Attrs {
   const format = opts.format ?? "auto";
   const sep = opts.sep ?? DEFAULT_SEP;
+  if (sep === "") throw new PayloadError("the cms separator must not be empty"); // indexOf("") would never advance
   const name = (opts.keys ?? "camel") === "camel" ? camelKeys() : (key: string) => key;
   return (data) =>
     format === "json" || (format === "auto" && data.charCodeAt(0) === 0x7b) /* { */ ? decodeJson(data, name) : decodeCms(data, sep, name);
@@ -95,8 +96,22 @@ function flatten(obj: Record<string, unknown>, prefix: string, depth: number, ou
     const v = obj[k];
     const key = prefix + name(k);
     if (isObject(v)) flatten(v, key + ".", depth + 1, out, name);
-    else out[key] = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : v === null ? "" : JSON.stringify(v);
+    else out[key] = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : v === null ? "" : arrayText(v, depth + 1);
   }
+}
+
+/** An array kept as its JSON text; checked for depth first, since JSON.stringify would overflow the stack. */
+function arrayText(v: unknown, depth: number): string {
+  if (nestedDeeper(v, MAX_JSON_DEPTH - depth)) throw new PayloadError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return JSON.stringify(v);
+}
+
+/** Whether arrays/objects nest more than `left` levels below `v` (recursion bounded by `left`). */
+function nestedDeeper(v: unknown, left: number): boolean {
+  if (typeof v !== "object" || v === null) return false;
+  if (left <= 0) return true;
+  for (const child of Array.isArray(v) ? v : Object.values(v)) if (nestedDeeper(child, left - 1)) return true;
+  return false;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -109,8 +124,8 @@ const KEY_CACHE_SIZE = 10_000;
 function camelKeys(): KeyName {
   const cache = new Map<string, string>();
   return (key) => {
-    const c = key.charCodeAt(0);
-    if (c < 65 || c > 90) return key;
+    const c = key.charCodeAt(0); // NaN for "": the test must fail for it, or "" would become "\0"
+    if (!(c >= 65 && c <= 90)) return key;
     let camel = cache.get(key);
     if (camel === undefined) {
       camel = String.fromCharCode(c + 32) + key.slice(1);

@@ -68,6 +68,9 @@ export class RecordFormatError extends Error {
   override name = "RecordFormatError";
 }
 
+/** The largest distance from the epoch a `Date` can hold, in milliseconds (ECMA-262 §21.4.1.1). */
+const MAX_TIME = 8.64e15;
+
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Lossy = new TextDecoder("utf-8");
 
@@ -113,7 +116,8 @@ export function fromRecordLine(line: string): Message {
   if (typeof rec !== "object" || rec === null || Array.isArray(rec)) throw new RecordFormatError("not a JSON object");
   const { time, subject, data, data_b64, headers } = rec as Record<string, unknown>;
   const ms = typeof time === "number" ? time : typeof time === "string" ? Date.parse(time) : NaN;
-  if (!Number.isFinite(ms)) throw new RecordFormatError(`"time" must be an ISO 8601 text or epoch milliseconds, got ${JSON.stringify(time)}`);
+  // NaN fails this too; out-of-range times would make toRecordLine (toISOString) throw later
+  if (!(Math.abs(ms) <= MAX_TIME)) throw new RecordFormatError(`"time" must be an ISO 8601 text or epoch milliseconds (at most ±8.64e15), got ${describe(time)}`);
   if (typeof subject !== "string" || subject === "") throw new RecordFormatError('"subject" must be a non-empty string');
   let msg: Message;
   if (typeof data === "string") msg = { time: ms, subject, data };
@@ -121,6 +125,14 @@ export function fromRecordLine(line: string): Message {
   else throw new RecordFormatError('one of "data" (text) or "data_b64" (base64) is required');
   if (headers !== undefined) msg.headers = checkHeaders(headers);
   return msg;
+}
+
+/** A bad value for an error message: short, and never JSON.stringify of a (possibly very deep) structure. */
+function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 59) + "…" : v);
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  return typeof v === "object" ? "an object" : String(v);
 }
 
 function checkHeaders(headers: unknown): Headers {

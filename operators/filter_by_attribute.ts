@@ -1,5 +1,6 @@
 import { filter, type OperatorFunction } from "rxjs";
 import type { AttrValue, Message } from "./message.ts";
+import { MAX_QUANTIFIERS, REGEX_FLAGS, regexRisk } from "./regex_risk.ts";
 
 export type Scalar = string | number | boolean;
 
@@ -145,26 +146,26 @@ function matches(re: RegExp): Test {
 
 function glob(pattern: string, path: (string | number)[]): RegExp {
   checkLength(pattern, path);
+  // each * becomes .*: past a few, an anchored mismatch backtracks polynomially (as regexRisk says)
+  const stars = pattern.split("*").length - 1;
+  if (stars > MAX_QUANTIFIERS) throw new FilterError(`glob "${pattern}" has ${stars} "*"; at most ${MAX_QUANTIFIERS} are allowed (matching cost grows as n^stars)`, path);
   const body = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
   return new RegExp(`^${body}$`, "s");
 }
 
-/**
- * A nested quantifier such as `(a+)+` or `(\w*)*` can take exponential time on a non-matching value;
- * on a live stream that stalls everything, so such patterns are refused.
- */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)[+*{]/;
-
 function regex(source: string, flags: string, path: (string | number)[]): RegExp {
   checkLength(source, path);
-  if (NESTED_QUANTIFIER.test(source)) {
-    throw new FilterError(`regex /${source}/ repeats a repeated group, which can take exponential time; rewrite it without the nested quantifier`, path);
-  }
+  const bad = [...flags].find((f) => !REGEX_FLAGS.includes(f));
+  if (bad) throw new FilterError(`regex /${source}/${flags}: flag "${bad}" is not allowed (${"gy".includes(bad) ? "it makes a match depend on the previous message" : "not supported in filters"}); use ${[...REGEX_FLAGS].join(", ")}`, path);
+  let re: RegExp;
   try {
-    return new RegExp(source, flags);
+    re = new RegExp(source, flags);
   } catch (err) {
     throw new FilterError(`invalid regex /${source}/${flags}: ${(err as Error).message}`, path);
   }
+  const risk = regexRisk(source);
+  if (risk) throw new FilterError(`regex /${source}/ ${risk}`, path);
+  return re;
 }
 
 function checkLength(pattern: string, path: (string | number)[]): void {

@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from "commander";
-import { runPipeline } from "../pipelines/run.ts";
+import { runPipeline, type Unflushed } from "../pipelines/run.ts";
 import { SourceError } from "../pipelines/sources/source.ts";
 import { type PipelineSpec, SpecError } from "../pipelines/spec.ts";
 import { SinkError } from "../sinks/sink.ts";
@@ -50,20 +50,27 @@ function exitCode(err: unknown): number {
  */
 export async function execute(spec: PipelineSpec): Promise<void> {
   const stop = new AbortController();
+  let unflushed: (() => Unflushed) | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (!stop.signal.aborted) {
       process.stderr.write(`${signal}: stopping, flushing every sink (again to exit at once)\n`);
       stop.abort();
       return;
     }
-    process.stderr.write(`${signal} again: exiting without flushing; output may be incomplete\n`);
+    process.stderr.write(`${signal} again: exiting without flushing; ${lost(unflushed?.())}\n`);
     process.exit(EXIT.failure);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
   try {
-    const result = await runPipeline(spec, { signal: stop.signal, stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+    const result = await runPipeline(spec, {
+      signal: stop.signal,
+      stdin: process.stdin,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      started: (u) => (unflushed = u),
+    });
     for (const s of result.sinks) {
-      if (s.error) process.stderr.write(`error: ${s.error.message}\n`);
+      if (s.error) process.stderr.write(`error: ${s.error.message}; ${s.delivered} of ${s.delivered + s.dropped} messages delivered\n`);
       else if (s.dropped > 0) {
         process.stderr.write(`error: ${s.name}: ${s.dropped} of ${s.delivered + s.dropped} messages not delivered; last reason: ${s.failure ?? "unknown"}\n`);
       }
@@ -74,4 +81,12 @@ export async function execute(spec: PipelineSpec): Promise<void> {
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
   }
+}
+
+/** What a forced exit leaves unflushed, e.g. `not flushed: victoriametrics http://...: 120 messages queued or in flight`. */
+function lost(u: Unflushed | undefined): string {
+  if (!u) return "output may be incomplete";
+  const parts = u.sinks.filter((s) => s.pending > 0).map((s) => `${s.name}: ${s.pending} messages queued or in flight`);
+  if (u.source) parts.unshift("the source had not finished draining (open stats windows not emitted yet)");
+  return parts.length === 0 ? "every sink had flushed" : `not flushed: ${parts.join("; ")}`;
 }

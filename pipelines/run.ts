@@ -1,8 +1,8 @@
 import type { Readable, Writable } from "node:stream";
-import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike, tap } from "rxjs";
+import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike, type Subscription, tap } from "rxjs";
 import type { Message } from "../operators/message.ts";
 import { recordSink } from "../sinks/record.ts";
-import type { Sink, SinkContext, SinkResult } from "../sinks/sink.ts";
+import { type Sink, type SinkContext, SinkError, type SinkResult } from "../sinks/sink.ts";
 import type { Kind } from "./kind.ts";
 import { sinks, sources } from "./registry.ts";
 import { Report } from "./report.ts";
@@ -18,6 +18,19 @@ export interface RunOptions {
   stderr: Writable;
   /** @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /**
+   * Called once the sinks are open, with a way to ask what the run has not flushed yet: for the
+   * warning of a forced exit (a second Ctrl-C).
+   */
+  started?(unflushed: () => Unflushed): void;
+}
+
+/** What a run holds that exiting now would lose. */
+export interface Unflushed {
+  /** The source has not completed: e.g. a NATS subscription still draining, so open stats windows are not emitted yet. */
+  source: boolean;
+  /** Per sink not broken, messages written to it and not yet handed on (see {@link Sink.pending}). */
+  sinks: { name: string; pending: number }[];
 }
 
 export interface SinkOutcome extends SinkResult {
@@ -76,10 +89,25 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
     (steps[s.kind] as Kind<unknown, StepContext, OperatorFunction<Message, Message>>).create(s.config, stepCtx),
   );
 
-  const targets = opened.map((sink) => ({ sink, broken: undefined as Error | undefined, dropped: 0 }));
+  const targets = opened.map((sink) => ({ sink, broken: undefined as SinkError | undefined, dropped: 0 }));
+  let sourceDone = false;
+  opts.started?.(() => ({ source: !sourceDone, sinks: targets.filter((t) => !t.broken).map((t) => ({ name: t.sink.name, pending: t.sink.pending() })) }));
   const error = await new Promise<Error | undefined>((resolve) => {
     const counted = source$.pipe(tap(() => report.counts.in++));
-    (ops.reduce((o$, op) => op(o$), counted) as Observable<Message>).subscribe({
+    let subscription: Subscription | undefined;
+    let allBroken = false;
+    /** A sink broke: the others go on; when none is left there is nowhere to deliver, so the run stops. */
+    const broke = (t: (typeof targets)[number], err: Error) => {
+      t.broken = err instanceof SinkError ? err : new SinkError(t.sink.name, err.message, { cause: err });
+      report.warn(`${t.sink.name}: failed, the other sinks go on: ${err.message}`);
+      if (!targets.every((o) => o.broken)) return;
+      report.warn("every sink has failed: stopping");
+      allBroken = true;
+      subscription?.unsubscribe();
+      sourceDone = true;
+      resolve(new Error("every sink failed, so the run stopped"));
+    };
+    subscription = (ops.reduce((o$, op) => op(o$), counted) as Observable<Message>).subscribe({
       next(msg) {
         report.counts.out++;
         for (const t of targets) {
@@ -90,23 +118,31 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
           try {
             t.sink.write(msg);
           } catch (err) {
-            t.broken = err as Error;
             t.dropped++;
-            report.warn(`${t.sink.name}: failed, the other sinks go on: ${(err as Error).message}`);
+            broke(t, err as Error);
           }
         }
       },
-      error: (err) => resolve(err instanceof Error ? err : new Error(String(err))),
-      complete: () => resolve(undefined),
+      error: (err) => {
+        sourceDone = true;
+        resolve(err instanceof Error ? err : new Error(String(err)));
+      },
+      complete: () => {
+        sourceDone = true;
+        resolve(undefined);
+      },
     });
+    if (allBroken) subscription.unsubscribe();
   });
 
   const closing = targets.map(async (t): Promise<SinkOutcome> => {
     try {
       const r = await t.sink.close();
-      return { name: t.sink.name, ...r, dropped: r.dropped + t.dropped, error: t.broken };
+      return { name: t.sink.name, ...r, dropped: r.dropped + t.dropped, ...(t.broken ? { error: t.broken } : {}) };
     } catch (err) {
-      return { name: t.sink.name, delivered: 0, dropped: report.counts.out, error: err as Error };
+      // what a broken sink still delivered, when it knows; else all it was given is counted lost
+      const r = err instanceof SinkError && err.result ? err.result : { delivered: 0, dropped: report.counts.out - t.dropped };
+      return { name: t.sink.name, delivered: r.delivered, dropped: r.dropped + t.dropped, error: err as Error };
     }
   });
   const outcomes = await Promise.all(closing);

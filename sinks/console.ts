@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Message } from "../operators/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import type { Sink, SinkContext, SinkResult } from "./sink.ts";
+import { type Sink, type SinkContext, SinkError, type SinkResult } from "./sink.ts";
 
 export const consoleConfig = z.strictObject({
   format: z
@@ -20,19 +20,26 @@ export type ConsoleConfig = z.infer<typeof consoleConfig>;
 export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
   const out = LineWriter.open("-", ctx.stdout);
   const prefix = (msg: Message) => (config.time ? logTime(msg.time) : "");
-  const counts = config.format === "counts" ? countsPrinter(config.label, prefix, (text) => out.write(text)) : undefined;
+  const counts = config.format === "counts" ? countsPrinter(config.label, prefix, (text, rows) => out.write(text, rows)) : undefined;
   const format = config.format === "counts" ? undefined : formatter(config.format);
   let n = 0;
   return {
     name: "console",
     write(msg) {
+      if (out.error) throw out.error;
       n++;
       if (counts) counts.add(msg);
       else out.write(prefix(msg) + format!(msg, n) + "\n");
     },
+    pending: () => (counts ? counts.held() : 0) + out.unwritten,
     async close(): Promise<SinkResult> {
       counts?.flush();
-      await out.close();
+      try {
+        await out.close();
+      } catch (err) {
+        const result = { delivered: out.written, dropped: n - out.written };
+        throw new SinkError("console", `write to stdout failed: ${(err as Error).message}`, { cause: err, result });
+      }
       return { delivered: n, dropped: 0 };
     },
   };
@@ -54,7 +61,7 @@ function formatter(format: Exclude<ConsoleConfig["format"], "counts">): (msg: Me
  * `value: count` line per row of a `by` window. A window's rows arrive together (the stats operator
  * emits them at once), so they are gathered until the current task ends and printed as one block.
  */
-function countsPrinter(label: string, prefix: (msg: Message) => string, write: (text: string) => void) {
+function countsPrinter(label: string, prefix: (msg: Message) => string, write: (text: string, rows: number) => void) {
   let rows: Message[] = [];
   const flush = () => {
     if (rows.length === 0) return;
@@ -62,7 +69,7 @@ function countsPrinter(label: string, prefix: (msg: Message) => string, write: (
     const total = rows.reduce((sum, r) => sum + Number(r.attrs?.count ?? 0), 0);
     let text = `${prefix(rows[0])}count(${label}) ${total}\n`;
     if (by.length > 0) for (const r of rows) text += `${by.map((name) => r.attrs?.[name] ?? "").join(" ")}: ${r.attrs?.count ?? 0}\n`;
-    write(text);
+    write(text, rows.length);
     rows = [];
   };
   return {
@@ -72,6 +79,8 @@ function countsPrinter(label: string, prefix: (msg: Message) => string, write: (
       rows.push(msg);
     },
     flush,
+    /** Rows gathered and not yet printed. */
+    held: () => rows.length,
   };
 }
 

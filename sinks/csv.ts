@@ -40,13 +40,21 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
     columns ??= first?.attrs ? Object.keys(first.attrs) : ["time", "subject", "data"];
     known = new Set(columns);
     csv = stringify({ header: existing === undefined, columns, cast: { number: String } });
-    csv.on("data", (chunk: Buffer) => out.write(chunk.toString()));
+    // rows stringified so far, so each chunk of text says how many messages it holds (the header none)
+    let rows = 0;
+    let handed = 0;
+    csv.on("record", () => rows++);
+    csv.on("data", (chunk: Buffer) => {
+      out.write(chunk.toString(), rows - handed);
+      handed = rows;
+    });
     return csv;
   };
 
   return {
     name,
     write(msg) {
+      if (out.error) throw out.error;
       const stream = csv ?? start(msg);
       const row = msg.attrs ?? { time: new Date(msg.time).toISOString(), subject: msg.subject, data: msg.data };
       for (const key in row) {
@@ -58,6 +66,7 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
       stream.write(row);
       n++;
     },
+    pending: () => n - out.written,
     async close(): Promise<SinkResult> {
       try {
         if (!csv && columns) start(); // no rows: the header still says what the columns are
@@ -68,7 +77,8 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
         }
         await out.close();
       } catch (err) {
-        throw new SinkError(name, `write failed: ${(err as Error).message}`, { cause: err });
+        const result = { delivered: out.written, dropped: n - out.written };
+        throw new SinkError(name, `write failed: ${(err as Error).message}`, { cause: err, result });
       }
       return { delivered: n, dropped: 0 };
     },

@@ -58,6 +58,8 @@ export class HttpBatcher<T> {
   private flushDue = false;
   private closing = false;
   private draining?: Promise<void>;
+  /** Messages ever pushed: what is neither delivered nor dropped is queued or being sent. */
+  private pushed = 0;
   private readonly timer?: NodeJS.Timeout;
   /** When each kind of loss was last reported. */
   private readonly reported = new Map<string, number>();
@@ -83,6 +85,7 @@ export class HttpBatcher<T> {
   }
 
   push(item: T): void {
+    this.pushed += this.endpoint.weight ? this.endpoint.weight(item) : 1;
     if (this.pending() >= this.opts.queue) {
       const lost = this.opts.drop === "newest" ? item : this.items[this.head++];
       this.lose(this.weight([lost]), `queue full (${this.opts.queue})`);
@@ -102,6 +105,11 @@ export class HttpBatcher<T> {
       await this.draining;
     }
     return this.failure === undefined ? { delivered: this.delivered, dropped: this.dropped } : { delivered: this.delivered, dropped: this.dropped, failure: this.failure };
+  }
+
+  /** Messages queued or in a request not answered yet: what exiting now would lose. */
+  unsent(): number {
+    return this.pushed - this.delivered - this.dropped;
   }
 
   private pending(): number {

@@ -8,13 +8,20 @@ const CHUNK_CHARS = 64 * 1024;
 /**
  * Buffers text for a file or stdout and writes it in chunks, at the latest on the next turn of the
  * event loop, so output appears promptly and whole lines only are ever written (an interrupted
- * file stays valid). The first write error is kept and reported by `close`.
+ * file stays valid). The first write error is kept (`error`) and reported by `close`; after it
+ * nothing more is written. Each piece of text says how many messages it holds, so the writer can
+ * tell how many are written (confirmed by the stream) and how many are not yet.
  */
 export class LineWriter {
   private pending: string[] = [];
   private pendingChars = 0;
   private scheduled = false;
   private failure: Error | undefined;
+  /** Messages in `pending`. */
+  private buffered = 0;
+  /** Messages handed to the stream whose write has not called back yet. */
+  private inFlight = 0;
+  private confirmed = 0;
 
   private constructor(
     private readonly out: Writable,
@@ -32,13 +39,26 @@ export class LineWriter {
     return new LineWriter(createWriteStream("", { fd: openSync(path, append ? "a" : "w") }), true);
   }
 
+  /** The first write error (EPIPE, ENOSPC...), once there was one. */
   get error(): Error | undefined {
     return this.failure;
   }
 
-  write(text: string): void {
+  /** Messages the stream has confirmed written. */
+  get written(): number {
+    return this.confirmed;
+  }
+
+  /** Messages given to `write` and not yet confirmed written (buffered or in flight). */
+  get unwritten(): number {
+    return this.buffered + this.inFlight;
+  }
+
+  /** Buffers `text`, which holds `messages` messages (a header holds none). */
+  write(text: string, messages = 1): void {
     this.pending.push(text);
     this.pendingChars += text.length;
+    this.buffered += messages;
     if (this.pendingChars >= CHUNK_CHARS) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -49,9 +69,15 @@ export class LineWriter {
   private flush(): void {
     this.scheduled = false;
     if (this.pending.length === 0 || this.failure) return;
-    this.out.write(this.pending.join(""));
+    const n = this.buffered;
+    this.inFlight += n;
+    this.out.write(this.pending.join(""), (err) => {
+      this.inFlight -= n;
+      if (!err) this.confirmed += n;
+    });
     this.pending = [];
     this.pendingChars = 0;
+    this.buffered = 0;
   }
 
   /** Writes what is buffered and waits until the stream has taken it (and closed the file, if ours). */

@@ -41,6 +41,8 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
   let failure: Error | undefined;
   let waiting: Message[] = [];
   let published = 0;
+  /** Published messages the server is known to have (a flush came back after them). */
+  let confirmed = 0;
   let dropped = 0;
 
   const publish = (msg: Message) => {
@@ -73,11 +75,14 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
       else if (failure || waiting.length >= MAX_WAITING) dropped++;
       else waiting.push(msg);
     },
+    pending: () => waiting.length + published - confirmed,
     async close(): Promise<SinkResult> {
       await ready;
       if (nc && !nc.isClosed()) {
         try {
+          const upTo = published;
           await nc.flush();
+          confirmed = upTo;
           await nc.drain();
         } catch (err) {
           failure ??= err as Error;

@@ -80,6 +80,7 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
       }
       open.rows.push({ values: msg.window.by.map((name) => String(msg.attrs?.[name] ?? "")), count: Number(msg.attrs?.count ?? 0) });
     },
+    pending: () => (open ? open.rows.length : 0) + batcher.unsent(),
     async close(): Promise<SinkResult> {
       push();
       const d = await batcher.close();

@@ -25,14 +25,17 @@ export function recordSink(config: RecordConfig, ctx: SinkContext): Sink {
   return {
     name,
     write(msg) {
+      if (out.error) throw out.error;
       n++;
       out.write(toRecordLine(msg) + "\n");
     },
+    pending: () => out.unwritten,
     async close(): Promise<SinkResult> {
       try {
         await out.close();
       } catch (err) {
-        throw new SinkError(name, `write failed: ${(err as Error).message}`, { cause: err });
+        const result = { delivered: out.written, dropped: n - out.written };
+        throw new SinkError(name, `write failed: ${(err as Error).message}`, { cause: err, result });
       }
       return { delivered: n, dropped: 0 };
     },

@@ -1,6 +1,7 @@
 /**
- * The contract every sink keeps: `write` is synchronous and cheap (it only queues), `close` flushes
- * everything written, releases the sink and says how much was delivered.
+ * The contract every sink keeps: `write` is synchronous and cheap (it only queues), `pending` says
+ * what is queued and not yet delivered, `close` flushes everything written, releases the sink and
+ * says how much was delivered.
  */
 import type { Writable } from "node:stream";
 import type { Message } from "../operators/message.ts";
@@ -8,8 +9,17 @@ import type { Message } from "../operators/message.ts";
 export interface Sink {
   /** Names the sink in reports, e.g. `csv out.csv`. */
   readonly name: string;
-  /** Queues one message. Never throws for a delivery failure: that is counted and reported. */
+  /**
+   * Queues one message. Never throws for a delivery failure: that is counted and reported. Throws
+   * only once the sink itself is broken (its file or stdout failed: ENOSPC, EPIPE); the pipeline then
+   * stops writing to it, counts what it did not get and goes on with the other sinks.
+   */
   write(msg: Message): void;
+  /**
+   * Messages written and not yet handed on (buffered, queued, in flight): what exiting now would
+   * lose. Cheap; asked for the warning of a forced exit.
+   */
+  pending(): number;
   /**
    * Flushes and releases. Resolves with the counts, also when some messages were given up on
    * (`dropped` > 0 makes the run fail); rejects with {@link SinkError} only when the sink itself
@@ -40,11 +50,14 @@ export interface SinkContext {
 /** A sink that failed for good; `cause` is the underlying error. */
 export class SinkError extends Error {
   override name = "SinkError";
+  /** What the sink had delivered before it broke, when it knows. */
+  readonly result?: SinkResult;
   constructor(
     readonly sink: string,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; result?: SinkResult },
   ) {
     super(`${sink}: ${message}`, options);
+    this.result = options?.result;
   }
 }

@@ -66,6 +66,7 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
     write(msg) {
       batcher.push(encode(sample(msg, config, labels)));
     },
+    pending: () => batcher.unsent(),
     async close(): Promise<SinkResult> {
       return batcher.close();
     },

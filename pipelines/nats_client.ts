@@ -34,10 +34,15 @@ export const connectNats: Connect = async (prepared, warn) => {
   }
   const span = reconnectSpan(options.reconnectTimeWait ?? 0, options.maxReconnectAttempts ?? 0);
   void (async () => {
+    let downSince: number | undefined;
     for await (const s of nc.status()) {
-      if (s.type === Events.Disconnect) warn(mask(`Disconnected: will attempt reconnects for ${span} - error: connection to ${String(s.data)} lost`));
-      else if (s.type === Events.Reconnect) warn("Reconnected");
-      else if (s.type === Events.LDM) warn(mask(`server ${String(s.data)} is shutting down (lame duck mode); will move to another`));
+      if (s.type === Events.Disconnect) {
+        downSince ??= Date.now();
+        warn(mask(`Disconnected: will attempt reconnects for ${span} - error: connection to ${String(s.data)} lost`));
+      } else if (s.type === Events.Reconnect) {
+        warn(`Reconnected${gap(downSince)}`);
+        downSince = undefined;
+      } else if (s.type === Events.LDM) warn(mask(`server ${String(s.data)} is shutting down (lame duck mode); will move to another`));
       else if (s.type === Events.Error && !s.permissionContext) warn(mask(serverError(String(s.data))));
     }
   })();
@@ -65,6 +70,17 @@ export function describe(err: unknown): string {
   if (e?.code === "CONNECTION_REFUSED") return "connection refused (no server listening there?)";
   if (e?.code === "TIMEOUT") return "timed out";
   return e?.message ?? String(err);
+}
+
+/**
+ * The gap a reconnect leaves: core NATS delivers at most once, so what was published on the
+ * subscribed subjects while this client was away never reaches it.
+ */
+function gap(downSince: number | undefined): string {
+  if (downSince === undefined) return "";
+  const ms = Date.now() - downSince;
+  const span = ms < 10_000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
+  return ` after ${span} disconnected; subscriptions missed what was published in that gap (core NATS delivers at most once)`;
 }
 
 /** Go's `%.0fm` for the whole reconnect window; shorter windows in seconds. */

@@ -19,6 +19,10 @@ export interface Running {
   signal(sig: NodeJS.Signals): void;
   /** Writes the rest of its stdin and closes it (for a process started without `input`). */
   endInput(text: string): void;
+  /** Writes to its stdin and keeps it open. */
+  input(text: string): void;
+  /** Closes the reading end of its stdout, as `| head -1` does once it has its line. */
+  closeStdout(): void;
 }
 
 export function startCli(script: "cms-nats" | "nats-sub" | "nats-pub", args: string[], home: string, input?: string): Running {
@@ -50,6 +54,8 @@ export function startCli(script: "cms-nats" | "nats-sub" | "nats-pub", args: str
     waitForLines: (n, timeoutMs = 30_000) => until(`${n} lines on stdout`, () => lines >= n, timeoutMs),
     signal: (sig) => child.kill(sig),
     endInput: (text) => child.stdin!.end(text),
+    input: (text) => void child.stdin!.write(text),
+    closeStdout: () => child.stdout!.destroy(),
   };
 }
 

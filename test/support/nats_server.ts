@@ -12,6 +12,8 @@ export const NATS_SERVER = "/usr/sbin/nats-server";
 export interface NatsServerOptions {
   /** More config text (nats-server syntax): authorization, accounts, operator/resolver, tls blocks. */
   config?: string;
+  /** Listen on this port (e.g. one a client is already trying); default: a free one the server picks. */
+  port?: number;
 }
 
 export interface NatsServer {
@@ -47,7 +49,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   };
   let port: number;
   try {
-    port = await launch(-1);
+    port = await launch(opts.port ?? -1);
   } catch (err) {
     if (server) await stopServer(server);
     dir.remove();

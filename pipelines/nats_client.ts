@@ -35,13 +35,16 @@ export const connectNats: Connect = async (prepared, warn) => {
   const span = reconnectSpan(options.reconnectTimeWait ?? 0, options.maxReconnectAttempts ?? 0);
   void (async () => {
     let downSince: number | undefined;
+    let serverBefore: string | undefined;
     for await (const s of nc.status()) {
       if (s.type === Events.Disconnect) {
         downSince ??= Date.now();
+        serverBefore ??= nc.info?.server_id;
         warn(mask(`Disconnected: will attempt reconnects for ${span} - error: connection to ${String(s.data)} lost`));
       } else if (s.type === Events.Reconnect) {
         warn(`Reconnected${gap(downSince)}`);
-        downSince = undefined;
+        if (serverBefore !== undefined && nc.info?.server_id === serverBefore) warn(mask(SLOW_CONSUMER));
+        downSince = serverBefore = undefined;
       } else if (s.type === Events.LDM) warn(mask(`server ${String(s.data)} is shutting down (lame duck mode); will move to another`));
       else if (s.type === Events.Error && !s.permissionContext) warn(mask(serverError(String(s.data))));
     }
@@ -82,6 +85,17 @@ function gap(downSince: number | undefined): string {
   const span = ms < 10_000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`;
   return ` after ${span} disconnected; subscriptions missed what was published in that gap (core NATS delivers at most once)`;
 }
+
+/**
+ * nats-server cuts a client off as a slow consumer (more than `max_pending` waiting for it, or a write
+ * to it blocked past `write_deadline`) by closing the connection, with no `-ERR`: nats.js only sees
+ * a disconnect. When the same server (same server_id, so it did not restart) takes us back at once,
+ * that is what most likely happened.
+ */
+const SLOW_CONSUMER =
+  "NATS server kept running but closed this connection: most likely it cut this client off as a slow consumer " +
+  "(it fell behind by more than the server's max_pending, or a write to it took longer than write_deadline); " +
+  "the messages the server held for it are lost. Lighten the pipeline or split the subjects (queue groups)";
 
 /** Go's `%.0fm` for the whole reconnect window; shorter windows in seconds. */
 function reconnectSpan(waitMs: number, attempts: number): string {

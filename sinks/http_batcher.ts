@@ -4,6 +4,7 @@
  * exponential backoff, gives up at once on other 4xx, and reports problems without flooding stderr.
  */
 import { maskUrl, splitCredentials } from "./http_sink.ts";
+import { RingQueue } from "./ring_queue.ts";
 import type { SinkResult } from "./sink.ts";
 
 export type Fetch = typeof fetch;
@@ -48,8 +49,8 @@ export class HttpBatcher<T> {
   readonly name: string;
   private readonly url: string;
   private readonly headers: Record<string, string>;
-  private items: T[] = [];
-  private head = 0;
+  /** Bounded by `queue` in items and in memory: a dropped or sent item is released at once. */
+  private readonly items: RingQueue<T>;
   private delivered = 0;
   private dropped = 0;
   private failure?: string;
@@ -75,6 +76,7 @@ export class HttpBatcher<T> {
     this.url = url;
     this.name = `${kind} ${maskUrl(endpoint.url)}`;
     this.headers = { "content-type": endpoint.contentType, ...(authorization ? { authorization } : {}) };
+    this.items = new RingQueue<T>(opts.queue);
     if (opts.flushMs !== undefined) {
       this.timer = setInterval(() => {
         if (this.pending() === 0) return;
@@ -87,7 +89,7 @@ export class HttpBatcher<T> {
   push(item: T): void {
     this.pushed += this.endpoint.weight ? this.endpoint.weight(item) : 1;
     if (this.pending() >= this.opts.queue) {
-      const lost = this.opts.drop === "newest" ? item : this.items[this.head++];
+      const lost = this.opts.drop === "newest" ? item : (this.items.shift() as T);
       this.lose(this.weight([lost]), `queue full (${this.opts.queue})`);
       this.overflowed += this.weight([lost]);
       this.report("queue full", `queue full (${this.opts.queue}), dropping the ${this.opts.drop}: ${this.overflowed} messages so far`);
@@ -113,7 +115,7 @@ export class HttpBatcher<T> {
   }
 
   private pending(): number {
-    return this.items.length - this.head;
+    return this.items.size;
   }
 
   private kick(): void {
@@ -133,13 +135,7 @@ export class HttpBatcher<T> {
   }
 
   private take(n: number): T[] {
-    const batch = this.items.slice(this.head, this.head + n);
-    this.head += batch.length;
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return batch;
+    return this.items.take(n);
   }
 
   private async deliver(batch: T[]): Promise<void> {
@@ -198,9 +194,7 @@ export class HttpBatcher<T> {
   }
 
   private dropQueue(why: string): void {
-    const n = this.weight(this.items.slice(this.head));
-    this.items = [];
-    this.head = 0;
+    const n = this.weight(this.items.take(this.items.size));
     if (n === 0) return;
     this.lose(n, why);
     this.warn(`${this.name}: not waiting out the retries for the rest of the queue either; dropped ${n} messages`);

@@ -8,6 +8,7 @@ import { runCommand } from "./commands/run.ts";
 import { subCommand } from "./commands/sub.ts";
 import { goFlags } from "./go_flags.ts";
 import { main } from "./main.ts";
+import { hideSecretsFromPs } from "./process_title.ts";
 
 const program = new Command("cms-nats")
   .description("Record, replay and transform CMS NATS monitoring streams (exit codes, sites, campaigns)")
@@ -29,4 +30,5 @@ Examples:
   cms-nats record "cms.wmarchive.exitCode.>" -o rec.jsonl --duration 10m`,
   );
 
+hideSecretsFromPs();
 await main(program, goFlags(process.argv, program));

@@ -3,6 +3,8 @@
 import { pubCommand } from "./commands/pub.ts";
 import { goFlags } from "./go_flags.ts";
 import { main } from "./main.ts";
+import { hideSecretsFromPs } from "./process_title.ts";
 
 const program = pubCommand().name("nats-pub");
+hideSecretsFromPs();
 await main(program, goFlags(process.argv, program));

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import type { z } from "zod";
 import type { ComponentOf, Kind } from "./kind.ts";
+import { redact, SECRET_KEYS } from "./redact.ts";
 import { sinks, sources } from "./registry.ts";
 import { steps } from "./steps.ts";
 
@@ -41,7 +42,7 @@ export function flagValue(flag: string, text: string): unknown {
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
     const tagHint = /tag/i.test(problem.message) ? ' (quote values that start with "!", e.g. \'site: "!T2_CH_CERN"\')' : "";
-    throw new SpecError(`${flag} ${quote(text)}`, `not valid YAML flow syntax: ${problem.message.split("\n")[0]}${tagHint}`);
+    throw new SpecError(`${flag} ${quote(text)}`, `not valid YAML flow syntax: ${redact(problem.message.split("\n")[0])}${tagHint}`);
   }
   return toJS(doc, `${flag} ${quote(text)}`);
 }
@@ -188,19 +189,22 @@ function forms(issue: z.core.$ZodIssue): string[] {
   return [];
 }
 
+/** The offending value, for the error; never a secret (a pass/token/creds value, URL user-info). */
 function badValue(value: unknown, path: PropertyKey[]): string {
   let v = value;
   for (const key of path) v = isMapping(v) || Array.isArray(v) ? (v as Record<PropertyKey, unknown>)[key] : undefined;
-  return v === undefined || isMapping(v) ? "" : ` (got ${JSON.stringify(v)})`;
+  if (v === undefined || isMapping(v)) return "";
+  return path.some((k) => typeof k === "string" && SECRET_KEYS.has(k)) ? " (got ***)" : ` (got ${redact(JSON.stringify(v))})`;
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A flag value as errors show it: quoted unless plain, cut to 100 characters. */
+/** A flag value as errors show it: secrets hidden, quoted unless plain, cut to 100 characters. */
 function quote(text: string): string {
-  const shown = text.length > 100 ? `${text.slice(0, 99)}…` : text;
+  const safe = redact(text);
+  const shown = safe.length > 100 ? `${safe.slice(0, 99)}…` : safe;
   return /^[\w.:/-]+$/.test(shown) ? shown : `'${shown}'`;
 }
 

@@ -23,11 +23,28 @@ export function subjectProblem(subject: string, wildcards: boolean): string | un
 }
 
 /**
+ * Longest token made from a value. The server closes a connection whose protocol line passes 4 KiB
+ * (max_control_line), so one huge attribute value would otherwise cut the republisher off.
+ */
+export const MAX_TOKEN = 128;
+
+/**
  * Makes any text one safe subject token: `.`, `*`, `>` and white space become `_`, so message
- * content can never add tokens or wildcards; an empty value becomes `_`.
+ * content can never add tokens or wildcards; an empty value becomes `_`; a value longer than
+ * {@link MAX_TOKEN} keeps its start and ends in `~` and a hash of the whole, so long values that
+ * differ still differ.
  */
 export function subjectToken(value: string): string {
-  return value === "" ? "_" : value.replace(NOT_IN_TOKEN, "_");
+  if (value === "") return "_";
+  const token = value.replace(NOT_IN_TOKEN, "_");
+  return token.length <= MAX_TOKEN ? token : `${token.slice(0, MAX_TOKEN - 9)}~${fnv1a(value)}`;
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 units, as 8 hex digits. */
+function fnv1a(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, "0");
 }
 
 /**

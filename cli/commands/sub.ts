@@ -17,6 +17,7 @@ interface SubFlags extends ConnectionFlags {
   gatewayUri?: string;
   gatewayJob?: string;
   gatewayInstance?: string;
+  gatewayNaming: "go" | "labels";
   vmUri?: string;
   count?: string;
   format: "values" | "json";
@@ -42,6 +43,11 @@ export function subCommand(): Command {
     .option("--gatewayUri <url>", "push each stats window to this Prometheus Pushgateway, <job>_<value> per key (implies --showStats)")
     .option("--gatewayJob <job>", "Pushgateway job (default: the subject, . → _ and > → metric)")
     .option("--gatewayInstance <name>", "Pushgateway instance label")
+    .addOption(
+      new Option("--gatewayNaming <naming>", "go: one metric per key, <job>_<value> (as the Go tool); labels: one metric <job>_count, the -statsBy value as a label")
+        .choices(["go", "labels"])
+        .default("go"),
+    )
     .option("--vmUri <url>", "send every message (or stats row) to VictoriaMetrics /api/put")
     .option("--count <n>", "exit after N messages")
     .addOption(new Option("--format <format>", "message lines: values (as Go) or json").choices(["values", "json"]).default("values"))
@@ -95,7 +101,9 @@ function metricsSinks(subject: string, flags: SubFlags): SinkSpec[] {
   if (flags.vmUri) out.push(sink({ victoriametrics: { url: flags.vmUri, api: "put", metric: metricFromSubject(subject) } }));
   if (flags.gatewayUri) {
     const job = flags.gatewayJob ?? jobFromSubject(subject);
-    out.push(sink({ pushgateway: { url: flags.gatewayUri, job, instance: flags.gatewayInstance, naming: "go", method: "post" } }));
+    // Go POSTed each key (stale keys stay); the label form replaces the group each window
+    const method = flags.gatewayNaming === "go" ? "post" : "put";
+    out.push(sink({ pushgateway: { url: flags.gatewayUri, job, instance: flags.gatewayInstance, naming: flags.gatewayNaming, method } }));
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { startCli } from "../support/nats_cli.ts";
 import { type NatsServer, skipWithoutNatsServer, startNatsServer } from "../support/nats_server.ts";
-import { skipWithout, tempDir } from "../support/process.ts";
+import { poll, skipWithout, tempDir } from "../support/process.ts";
 import { PUSHGATEWAY, startPushgateway } from "../support/pushgateway.ts";
 import { startVictoriaMetrics, VICTORIA_METRICS } from "../support/victoria_metrics.ts";
 
@@ -65,7 +65,11 @@ if (!skipWithoutNatsServer() && !skipWithout(VICTORIA_METRICS)) {
     const [server, vm] = await Promise.all([startNatsServer(), startVictoriaMetrics()]);
     try {
       await subAndPublish(server, ["-vmUri", vm.opentsdbUrl]);
-      const series = await vm.exportSeries('{__name__="cms_wmarchive_exitCode"}');
+      // samples become searchable a moment after the answer to /api/put (ingestion buffers), even with force_flush
+      const series = await poll(`${N} series`, async () => {
+        const s = await vm.exportSeries('{__name__="cms_wmarchive_exitCode"}');
+        return s.length >= N && s;
+      }, 10_000, 200);
       assert.is(series.length, N);
       const bySeq = new Map(series.map((s) => [s.metric.seq, s]));
       for (let i = 0; i < N; i++) {

@@ -138,7 +138,7 @@ if (haveNats) {
         const m = /error: console: write to stdout failed: .*EPIPE.*; (\d+) of (\d+) messages delivered/.exec(err);
         assert.ok(m, err);
         assert.is(Number(m[2]), n);
-        row("stdout closed (`nats-sub … | head -1`), console the only sink", "stdout closed under nats-sub…",
+        row("stdout closed (nats-sub piped to `head -1`), console the only sink", "stdout closed under nats-sub…",
           `in=${n}, console delivered ${m[1]}, lost ${n - Number(m[1])} (reported); stops by itself, exit 1`);
       } finally {
         sub.signal("SIGKILL");
@@ -325,7 +325,7 @@ test("stdout closed (| head -1) with a CSV alongside: EPIPE fails the console on
       assert.ok(m, err);
       assert.equal(csvRows(csv).map((r) => Number(r.seq)), Array.from({ length: 200 }, (_, i) => i + 1));
       assert.is(summary(err).in, 200);
-      row("a sink that throws: console to a closed pipe (EPIPE) next to a CSV", "stdout closed (| head -1) with a CSV alongside…",
+      row("a sink that throws: console to a closed pipe (EPIPE) next to a CSV", "stdout closed (head -1) with a CSV alongside…",
         `in=200; console delivered ${m[1]}, ${200 - Number(m[1])} lost (reported); CSV 200 rows; exit 1`);
     } finally {
       run.signal("SIGKILL");

@@ -1,7 +1,7 @@
 import { accessSync, constants, createReadStream } from "node:fs";
 import { Observable } from "rxjs";
 import { z } from "zod";
-import { fromRecordLine, type Message } from "../../operators/message.ts";
+import { fromRecordLine, type Message, recordedTimeParser } from "../../operators/message.ts";
 import { lineBatches } from "./lines.ts";
 import { type SourceContext, SourceError } from "./source.ts";
 
@@ -28,6 +28,7 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
     const input = createReadStream(path, { highWaterMark: 256 * 1024 });
     const stopped = () => ctx.signal.aborted || subscriber.closed;
     const pace = speed > 0 ? pacer(speed, ctx) : undefined;
+    const parseTime = recordedTimeParser();
     (async () => {
       let lineNo = 0;
       for await (const batch of lineBatches(input)) {
@@ -37,7 +38,7 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
           if (line.trim() === "") continue;
           let msg: Message;
           try {
-            msg = fromRecordLine(line);
+            msg = fromRecordLine(line, parseTime);
           } catch (err) {
             ctx.skipped(`${path}:${lineNo}`, (err as Error).message);
             continue;

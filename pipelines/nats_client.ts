@@ -15,7 +15,8 @@ export interface NatsClient {
   lost: Promise<NatsConnectionError>;
 }
 
-export type Connect = (prepared: PreparedConnection, warn: (text: string) => void) => Promise<NatsClient>;
+/** `onReconnect` is told of each reconnect, so the run can count them in its summary. */
+export type Connect = (prepared: PreparedConnection, warn: (text: string) => void, onReconnect?: () => void) => Promise<NatsClient>;
 
 const ours = new WeakSet<NatsConnection>();
 
@@ -23,7 +24,7 @@ const ours = new WeakSet<NatsConnection>();
  * Connects; rejects with a {@link NatsConnectionError} saying which servers and why (unreachable,
  * authorization, TLS) at once, unless `waitOnFirstConnect` was asked for.
  */
-export const connectNats: Connect = async (prepared, warn) => {
+export const connectNats: Connect = async (prepared, warn, onReconnect) => {
   const { options, label, mask } = prepared;
   if (options.waitOnFirstConnect) warn(`connecting to ${label}; waiting for a server to answer`);
   let nc: NatsConnection;
@@ -42,6 +43,7 @@ export const connectNats: Connect = async (prepared, warn) => {
         serverBefore ??= nc.info?.server_id;
         warn(mask(`Disconnected: will attempt reconnects for ${span} - error: connection to ${String(s.data)} lost`));
       } else if (s.type === Events.Reconnect) {
+        onReconnect?.();
         warn(`Reconnected${gap(downSince)}`);
         if (serverBefore !== undefined && nc.info?.server_id === serverBefore) warn(mask(SLOW_CONSUMER));
         downSince = serverBefore = undefined;

@@ -10,6 +10,8 @@ export interface Counts {
   out: number;
   /** Recorded lines that could not be read (replay). */
   skipped: number;
+  /** Reconnects of a live source; messages published meanwhile were lost. */
+  reconnects: number;
 }
 
 /** At most this many lines of one kind of problem per minute; the rest are only counted. */
@@ -21,7 +23,7 @@ const LINES_PER_MINUTE = 10;
  * appears in the summary line.
  */
 export class Report {
-  readonly counts: Counts = { in: 0, parse_errors: 0, filtered: 0, out: 0, skipped: 0 };
+  readonly counts: Counts = { in: 0, parse_errors: 0, filtered: 0, out: 0, skipped: 0, reconnects: 0 };
   private readonly budget = new Map<string, { minute: number; lines: number }>();
 
   constructor(
@@ -45,8 +47,9 @@ export class Report {
 
   /** One logfmt line, e.g. `summary in=20400 parse_errors=400 filtered=11428 out=8572`. */
   summary(extra: Record<string, number> = {}): string {
-    const { skipped, ...main } = this.counts;
-    const fields: Record<string, number> = { ...main, ...(skipped > 0 ? { skipped } : {}), ...extra };
+    const { skipped, reconnects, ...main } = this.counts;
+    // the rare counts appear only when they happened, so the usual line stays short
+    const fields: Record<string, number> = { ...main, ...(skipped > 0 ? { skipped } : {}), ...(reconnects > 0 ? { reconnects } : {}), ...extra };
     return "summary " + Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(" ");
   }
 

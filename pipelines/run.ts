@@ -69,6 +69,7 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
       scheduler,
       stdin: opts.stdin,
       skipped: (where, reason) => report.skipped(where, reason),
+      reconnected: () => report.counts.reconnects++,
       warn: (t) => report.warn(t),
     });
   } catch (err) {

@@ -78,7 +78,7 @@ export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Conn
     ctx.signal.addEventListener("abort", stop, { once: true });
     const timer = config.duration === undefined ? undefined : ctx.scheduler.schedule(stop, config.duration);
 
-    connect(prepared, ctx.warn)
+    connect(prepared, ctx.warn, ctx.reconnected)
       .then(async (c) => {
         client = c;
         if (done || ctx.signal.aborted) return finish("close");

@@ -10,6 +10,8 @@ export interface SourceContext {
   stdin: Readable;
   /** Reports input that was skipped (e.g. a malformed recorded line) with where it was. */
   skipped(where: string, reason: string): void;
+  /** Counts a reconnect of a live source (each one may have lost messages: core NATS is at-most-once). */
+  reconnected(): void;
   warn(text: string): void;
 }
 

@@ -83,6 +83,7 @@ if (haveNats) {
         const last = got[got.length - 1];
         const lost = last - got[0] + 1 - n; // published between its first and last message, never delivered
         assert.match(sub.stderr(), /Disconnected: will attempt reconnects for 1m - error: connection to .* lost/);
+        assert.match(sub.stderr(), / reconnects=1\n/); // the summary counts the reconnect
         const gap = /Reconnected after (\S+) disconnected/.exec(sub.stderr())![1];
         row("nats-server SIGKILLed and restarted mid-stream", "nats-server killed and restarted mid-stream…",
           `published ${last - got[0] + 1} in its span; in=${n}, out=${n} lines; lost ${lost} (at-most-once), reported: \`Disconnected…\`, \`Reconnected after ${gap} disconnected; subscriptions missed…\`; exit 0`);

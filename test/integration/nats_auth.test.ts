@@ -10,7 +10,7 @@ import * as assert from "uvu/assert";
 import { closeClient, connectNats } from "../../pipelines/nats_client.ts";
 import { connectionConfig, NatsConnectionError, prepareConnection } from "../../pipelines/nats_connection.ts";
 import { startCli, runCliAsync } from "../support/nats_cli.ts";
-import { type NatsServer, skipWithoutNatsServer, startNatsServer } from "../support/nats_server.ts";
+import { type NatsServer, skipWithoutNatsServer, withNatsServer } from "../support/nats_server.ts";
 import { makeNsc } from "../support/nsc.ts";
 import { freePort, tempDir } from "../support/process.ts";
 import { makeCa, makeCert } from "../support/tls.ts";
@@ -67,27 +67,17 @@ async function refusal(settings: Record<string, unknown>): Promise<string> {
   );
 }
 
-async function withServer(config: string | undefined, body: (server: NatsServer, dir: string) => Promise<void>) {
-  const server = await startNatsServer({ config });
-  const home = tempDir("home");
-  try {
-    await body(server, home.path);
-  } finally {
-    await server.stop();
-    home.remove();
-  }
-}
 
 if (!skipWithoutNatsServer()) {
   test("anonymous: no credentials and no default cms-auth file, said on stderr", () =>
-    withServer(undefined, async (server, home) => {
+    withNatsServer(undefined, async (server, home) => {
       const { sub } = await roundTrip(server, [], home);
       assert.match(sub, /no credentials given and .*cms-auth not found: connecting without authentication/);
       assert.match(sub, `Listening on [${server.address}/cms.test.>]`);
     }));
 
   test("user/password from -cmsAuth FILE, and from the default $HOME/.nats/cms-auth", () =>
-    withServer(USERS, async (server, home) => {
+    withNatsServer(USERS, async (server, home) => {
       const file = secretFile(home, "auth", `alice:${PASSWORD}\n`);
       const explicit = await roundTrip(server, ["-cmsAuth", file], home, "arg");
       assert.not.match(explicit.sub + explicit.pub, PASSWORD);
@@ -98,7 +88,7 @@ if (!skipWithoutNatsServer()) {
     }));
 
   test("-creds user:pass (in process): connects, and the password is masked", () =>
-    withServer(USERS, async (server) => {
+    withNatsServer(USERS, async (server) => {
       const warnings: string[] = [];
       const prepared = prepareConnection(connectionConfig.parse({ servers: server.address, creds: `alice:${PASSWORD}` }), { warn: (t) => warnings.push(t) });
       const client = await connectNats(prepared, (t) => warnings.push(t));
@@ -116,7 +106,7 @@ if (!skipWithoutNatsServer()) {
   });
 
   test("token: from a cms-auth file (CLI) and -creds TOKEN (in process); a wrong token fails", () =>
-    withServer(`authorization { token: "${PASSWORD}" }`, async (server, home) => {
+    withNatsServer(`authorization { token: "${PASSWORD}" }`, async (server, home) => {
       await roundTrip(server, ["-cmsAuth", secretFile(home, "token", PASSWORD)], home);
       const prepared = prepareConnection(connectionConfig.parse({ servers: [server.address], creds: PASSWORD }), { warn: () => {} });
       await closeClient(await connectNats(prepared, () => {}), "close");
@@ -124,7 +114,7 @@ if (!skipWithoutNatsServer()) {
     }));
 
   test("wrong password: a clear error, exit 1, the password never printed", () =>
-    withServer(USERS, async (server, home) => {
+    withNatsServer(USERS, async (server, home) => {
       const file = secretFile(home, "auth", "alice:not-the-password");
       const sub = await runCliAsync("nats-sub", ["-s", server.address, "-cmsAuth", file, "cms.test.>"], home);
       assert.is(sub.code, 1);
@@ -133,7 +123,7 @@ if (!skipWithoutNatsServer()) {
     }));
 
   test("permission denied on a subject: a clear error, exit 1, no Listening line", () =>
-    withServer(USERS, async (server, home) => {
+    withNatsServer(USERS, async (server, home) => {
       const file = secretFile(home, "auth", `reader:${PASSWORD}`);
       const sub = await runCliAsync("nats-sub", ["-s", server.address, "-cmsAuth", file, "cms.secret.>"], home);
       assert.is(sub.code, 1);
@@ -145,7 +135,7 @@ if (!skipWithoutNatsServer()) {
     const dir = tempDir("nsc");
     try {
       const nsc = await makeNsc(dir.path);
-      await withServer(nsc.serverConfig, async (server, home) => {
+      await withNatsServer(nsc.serverConfig, async (server, home) => {
         const { sub } = await roundTrip(server, ["-creds", nsc.credsFile], home);
         assert.not.match(sub, /SUAO|eyJ/); // neither the seed nor the JWT is printed
       });
@@ -160,7 +150,7 @@ if (!skipWithoutNatsServer()) {
       const other = makeCa(dir.path, "other-ca");
       const ca = makeCa(dir.path, "ca");
       const srv = makeCert(dir.path, "server", ca);
-      await withServer(`tls { cert_file: "${srv.cert}", key_file: "${srv.key}" }`, async (server, home) => {
+      await withNatsServer(`tls { cert_file: "${srv.cert}", key_file: "${srv.key}" }`, async (server, home) => {
         await roundTrip(server, [`-rootCAs=${other.cert},${ca.cert}`], home);
         assert.match(await refusal({ servers: server.address, rootCAs: other.cert }), /cannot connect to NATS at .*certificate/i);
       });
@@ -176,7 +166,7 @@ if (!skipWithoutNatsServer()) {
       const srv = makeCert(dir.path, "server", ca);
       const client = makeCert(dir.path, "client", ca);
       const config = `tls { cert_file: "${srv.cert}", key_file: "${srv.key}", ca_file: "${ca.cert}", verify: true }`;
-      await withServer(config, async (server, home) => {
+      await withNatsServer(config, async (server, home) => {
         await roundTrip(server, ["-rootCAs", ca.cert, "-userCert", client.cert, "-userKey", client.key], home);
         assert.match(await refusal({ servers: `tls://${server.address}`, rootCAs: [ca.cert] }), /cannot connect to NATS/);
       });

@@ -14,7 +14,7 @@ import * as assert from "uvu/assert";
 import { SpecError, sinkFromFlag, sourceFromFlag } from "../../pipelines/spec.ts";
 import { ROOT } from "../support/cli.ts";
 import { runCliAsync, startCli } from "../support/nats_cli.ts";
-import { type NatsServer, skipWithoutNatsServer, startNatsServer } from "../support/nats_server.ts";
+import { skipWithoutNatsServer, withNatsServer } from "../support/nats_server.ts";
 import { freePort, poll, tempDir } from "../support/process.ts";
 import { makeCa, makeCert } from "../support/tls.ts";
 
@@ -39,16 +39,6 @@ async function runFile(home: string, yaml: string, input?: string) {
   return r;
 }
 
-async function withServer(config: string | undefined, body: (server: NatsServer, home: string) => Promise<void>) {
-  const server = await startNatsServer({ config });
-  const home = tempDir("home");
-  try {
-    await body(server, home.path);
-  } finally {
-    await server.stop();
-    home.remove();
-  }
-}
 
 test("flag values with secrets: SpecErrors hide URL user-info and pass/token/creds values", () => {
   const bad = [
@@ -73,7 +63,7 @@ test("flag values with secrets: SpecErrors hide URL user-info and pass/token/cre
 
 if (!skipWithoutNatsServer()) {
   test("secrets never printed: unreachable server, wrong password, permission denied (user-info in URLs), bad config, HTTP sink failing", () =>
-    withServer(USERS, async (server, home) => {
+    withNatsServer(USERS, async (server, home) => {
       const dead = await freePort();
       const unreachable = await runFile(home, `from: {nats: {servers: "nats://alice:${SECRET}@127.0.0.1:${dead}", subject: cms.x}}`);
       assert.is(unreachable.code, 1);
@@ -137,7 +127,7 @@ if (!skipWithoutNatsServer()) {
     try {
       const ca = makeCa(dir.path, "untrusted-ca");
       const srv = makeCert(dir.path, "server", ca);
-      await withServer(`tls { cert_file: "${srv.cert}", key_file: "${srv.key}" }`, async (server, home) => {
+      await withNatsServer(`tls { cert_file: "${srv.cert}", key_file: "${srv.key}" }`, async (server, home) => {
         const refused = await runCliAsync("nats-sub", ["-s", `tls://${server.address}`, "cms.x"], home);
         assert.is(refused.code, 1);
         assert.match(refused.stderr, new RegExp(`cannot connect to NATS at ${server.address}: .*certificate`, "i"));
@@ -161,7 +151,7 @@ if (!skipWithoutNatsServer()) {
   });
 
   test("republished subjects: hostile attribute values become one safe token each; a cms.analysis.> subscriber sees only the template's shape", () =>
-    withServer(undefined, async (server, home) => {
+    withNatsServer(undefined, async (server, home) => {
       const hostile = ["T2.US.MIT", "*", ">", "a b", "", "x\ty", "cms.>", "a.*.>", " ", "\u00a0nbsp", "ok", "x".repeat(5000)];
       const seen: string[] = [];
       const nc = await connect({ servers: server.address });

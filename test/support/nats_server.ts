@@ -70,3 +70,18 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     },
   };
 }
+
+/**
+ * Runs `body` against a fresh server (`config`: nats-server config text, if any) with an empty
+ * directory to use as the CLIs' HOME; stops the server and removes the directory afterwards.
+ */
+export async function withNatsServer(config: string | undefined, body: (server: NatsServer, home: string) => Promise<void>): Promise<void> {
+  const server = await startNatsServer({ config });
+  const home = tempDir("home");
+  try {
+    await body(server, home.path);
+  } finally {
+    await server.stop();
+    home.remove();
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Message } from "../operators/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import { type Sink, type SinkContext, SinkError, type SinkResult } from "./sink.ts";
+import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
 export const consoleConfig = z.strictObject({
   format: z
@@ -18,7 +18,7 @@ export type ConsoleConfig = z.infer<typeof consoleConfig>;
 
 /** Writes one line per message to stdout. */
 export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
-  const out = LineWriter.open("-", ctx.stdout);
+  const out = LineWriter.open("console", "-", ctx.stdout);
   const prefix = (msg: Message) => (config.time ? logTime(msg.time) : "");
   const counts = config.format === "counts" ? countsPrinter(config.label, prefix, (text, rows) => out.write(text, rows)) : undefined;
   const format = config.format === "counts" ? undefined : formatter(config.format);
@@ -32,15 +32,9 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
       else out.write(prefix(msg) + format!(msg, n) + "\n");
     },
     pending: () => (counts ? counts.held() : 0) + out.unwritten,
-    async close(): Promise<SinkResult> {
+    close(): Promise<SinkResult> {
       counts?.flush();
-      try {
-        await out.close();
-      } catch (err) {
-        const result = { delivered: out.written, dropped: n - out.written };
-        throw new SinkError("console", `write to stdout failed: ${(err as Error).message}`, { cause: err, result });
-      }
-      return { delivered: n, dropped: 0 };
+      return out.finish("console", n, "write to stdout failed");
     },
   };
 }

@@ -4,7 +4,7 @@ import { stringify } from "csv-stringify";
 import { z } from "zod";
 import type { Message } from "../operators/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import { type Sink, type SinkContext, SinkError, type SinkResult } from "./sink.ts";
+import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
 export const csvConfig = z.strictObject({
   path: z.string().min(1).describe('file to write, "-" for stdout'),
@@ -25,12 +25,7 @@ export type CsvConfig = z.infer<typeof csvConfig>;
 export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
   const name = `csv ${config.path}`;
   const existing = config.append && config.path !== "-" ? existingHeader(config.path) : undefined;
-  let out: LineWriter;
-  try {
-    out = LineWriter.open(config.path, ctx.stdout, config.append);
-  } catch (err) {
-    throw new SinkError(name, `cannot open for writing: ${(err as Error).message}`, { cause: err });
-  }
+  const out = LineWriter.open(name, config.path, ctx.stdout, config.append);
   let columns: string[] | undefined = existing ?? (ctx.columns && [...ctx.columns]);
   let known: Set<string>;
   let csv: ReturnType<typeof stringify> | undefined;
@@ -68,19 +63,13 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
     },
     pending: () => n - out.written,
     async close(): Promise<SinkResult> {
-      try {
-        if (!csv && columns) start(); // no rows: the header still says what the columns are
-        if (csv) {
-          const ended = new Promise((resolve, reject) => csv!.on("end", resolve).on("error", reject));
-          csv.end();
-          await ended;
-        }
-        await out.close();
-      } catch (err) {
-        const result = { delivered: out.written, dropped: n - out.written };
-        throw new SinkError(name, `write failed: ${(err as Error).message}`, { cause: err, result });
+      if (!csv && columns) start(); // no rows: the header still says what the columns are
+      if (csv) {
+        const ended = new Promise((resolve, reject) => csv!.on("end", resolve).on("error", reject));
+        csv.end();
+        await ended; // every row has reached the writer
       }
-      return { delivered: n, dropped: 0 };
+      return out.finish(name, n);
     },
   };
 }

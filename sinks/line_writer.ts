@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
+import { SinkError, type SinkResult } from "./sink.ts";
 
 /** Text is handed to the stream in chunks of about this size: one write per line costs far more. */
 const CHUNK_CHARS = 64 * 1024;
@@ -32,11 +33,18 @@ export class LineWriter {
 
   /**
    * `-` means the given stdout (left open on close); anything else is a file, truncated or appended.
-   * The file is opened at once, so a path that cannot be written fails here, before any data flows.
+   * The file is opened at once, so a path that cannot be written fails here, before any data flows,
+   * with a {@link SinkError} of the sink `name`.
    */
-  static open(path: string, stdout: Writable, append = false): LineWriter {
+  static open(name: string, path: string, stdout: Writable, append = false): LineWriter {
     if (path === "-") return new LineWriter(stdout, false);
-    return new LineWriter(createWriteStream("", { fd: openSync(path, append ? "a" : "w") }), true);
+    let fd: number;
+    try {
+      fd = openSync(path, append ? "a" : "w");
+    } catch (err) {
+      throw new SinkError(name, `cannot open for writing: ${(err as Error).message}`, { cause: err });
+    }
+    return new LineWriter(createWriteStream("", { fd }), true);
   }
 
   /** The first write error (EPIPE, ENOSPC...), once there was one. */
@@ -80,8 +88,22 @@ export class LineWriter {
     this.buffered = 0;
   }
 
+  /**
+   * Closes for the sink `name` that handed over `messages`: resolves when all were written, else
+   * rejects with a {@link SinkError} (`failed` says what failed) carrying how many were.
+   */
+  async finish(name: string, messages: number, failed = "write failed"): Promise<SinkResult> {
+    try {
+      await this.close();
+    } catch (err) {
+      const result = { delivered: this.confirmed, dropped: messages - this.confirmed };
+      throw new SinkError(name, `${failed}: ${(err as Error).message}`, { cause: err, result });
+    }
+    return { delivered: messages, dropped: 0 };
+  }
+
   /** Writes what is buffered and waits until the stream has taken it (and closed the file, if ours). */
-  async close(): Promise<void> {
+  private async close(): Promise<void> {
     this.flush();
     if (this.failure) throw this.failure;
     if (this.owned) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { toRecordLine } from "../operators/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import { type Sink, type SinkContext, SinkError, type SinkResult } from "./sink.ts";
+import type { Sink, SinkContext } from "./sink.ts";
 
 export const recordConfig = z.strictObject({
   path: z.string().min(1).describe('file to write, "-" for stdout'),
@@ -15,12 +15,7 @@ export type RecordConfig = z.infer<typeof recordConfig>;
  */
 export function recordSink(config: RecordConfig, ctx: SinkContext): Sink {
   const name = `record ${config.path}`;
-  let out: LineWriter;
-  try {
-    out = LineWriter.open(config.path, ctx.stdout, config.append);
-  } catch (err) {
-    throw new SinkError(name, `cannot open for writing: ${(err as Error).message}`, { cause: err });
-  }
+  const out = LineWriter.open(name, config.path, ctx.stdout, config.append);
   let n = 0;
   return {
     name,
@@ -30,14 +25,6 @@ export function recordSink(config: RecordConfig, ctx: SinkContext): Sink {
       out.write(toRecordLine(msg) + "\n");
     },
     pending: () => out.unwritten,
-    async close(): Promise<SinkResult> {
-      try {
-        await out.close();
-      } catch (err) {
-        const result = { delivered: out.written, dropped: n - out.written };
-        throw new SinkError(name, `write failed: ${(err as Error).message}`, { cause: err, result });
-      }
-      return { delivered: n, dropped: 0 };
-    },
+    close: () => out.finish(name, n),
   };
 }

@@ -1,5 +1,5 @@
 import { type Command, Option } from "commander";
-import { DEFAULT_MAX_RECONNECTS, DEFAULT_SERVERS } from "../pipelines/nats_connection.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_RECONNECTS, DEFAULT_RECONNECT_WAIT_MS, DEFAULT_SERVERS } from "../pipelines/nats_connection.ts";
 
 /** The connection flags as commander hands them over (names as in the Go tools). */
 export interface ConnectionFlags {
@@ -29,9 +29,9 @@ export function addConnectionFlags(cmd: Command): Command {
     .addOption(new Option("--rootCAs <files>", "CA files for TLS, comma separated (all are trusted)"))
     .addOption(new Option("--userCert <file>", "x509 client certificate"))
     .addOption(new Option("--userKey <file>", "x509 client key"))
-    .addOption(new Option("--reconnect-wait <duration>", "wait between reconnect attempts").default("1s"))
+    .addOption(new Option("--reconnect-wait <duration>", "wait between reconnect attempts").default(`${DEFAULT_RECONNECT_WAIT_MS / 1000}s`))
     .addOption(new Option("--max-reconnects <n>", "reconnect attempts before giving up (-1: forever)").default(String(DEFAULT_MAX_RECONNECTS)))
-    .addOption(new Option("--connect-timeout <duration>", "time one connection attempt may take").default("2s"))
+    .addOption(new Option("--connect-timeout <duration>", "time one connection attempt may take").default(`${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s`))
     .addOption(new Option("--wait-for-server", "keep retrying when no server answers at start, instead of exiting"))
     .addOption(new Option("--insecure", "do not verify the server's TLS certificate (prints a warning)"));
 }

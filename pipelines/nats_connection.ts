@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type ConnectionOptions, credsAuthenticator, type TlsOptions } from "nats";
 import { z } from "zod";
 import { duration } from "./duration.ts";
+import { hideUserInfo } from "./redact.ts";
 import { SourceError } from "./sources/source.ts";
 
 /** The CMS service; the Go tools' default `-s`. */
@@ -97,7 +98,7 @@ export function prepareConnection(config: ConnectionConfig, opts: PrepareOptions
 
 /** Hides URL user-info (`nats://user:pass@host` → `nats://***@host`) and the given secrets. */
 export function mask(text: string, secrets: readonly string[] = []): string {
-  let out = text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, "$1***@");
+  let out = hideUserInfo(text);
   for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join("***");
   return out;
 }
@@ -153,14 +154,10 @@ function secret(text: string, secrets: string[]): ConnectionOptions {
   return { user: text.slice(0, colon), pass };
 }
 
+/** A credentials file; one that others may read gets a warning. */
 function readSecretFile(path: string, flag: string, warn: (text: string) => void): string {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-    if ((statSync(path).mode & 0o077) !== 0) warn(`warning: ${flag} file ${path} can be read by other users; chmod 600 ${path}`);
-  } catch (err) {
-    throw new NatsConnectionError(`cannot read the ${flag} file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
-  }
+  const text = readNamedFile(path, flag);
+  if ((statSync(path).mode & 0o077) !== 0) warn(`warning: ${flag} file ${path} can be read by other users; chmod 600 ${path}`);
   return text;
 }
 
@@ -174,10 +171,10 @@ function tlsOptions(config: ConnectionConfig, wanted: boolean, warn: (text: stri
   if (!wanted && config.rootCAs.length === 0 && config.userCert === undefined && !config.insecure) return undefined;
   const tls: NodeTlsOptions = {};
   // one PEM text holding every CA: the client then trusts them all (the Go tool kept only the last)
-  if (config.rootCAs.length > 0) tls.ca = config.rootCAs.map((f) => readPem(f, "rootCAs")).join("\n");
+  if (config.rootCAs.length > 0) tls.ca = config.rootCAs.map((f) => readNamedFile(f, "rootCAs")).join("\n");
   if (config.userCert !== undefined && config.userKey !== undefined) {
-    tls.cert = readPem(config.userCert, "userCert");
-    tls.key = readPem(config.userKey, "userKey");
+    tls.cert = readNamedFile(config.userCert, "userCert");
+    tls.key = readNamedFile(config.userKey, "userKey");
   }
   if (config.insecure) {
     warn("warning: --insecure: the server's TLS certificate is not verified");
@@ -186,7 +183,8 @@ function tlsOptions(config: ConnectionConfig, wanted: boolean, warn: (text: stri
   return tls;
 }
 
-function readPem(path: string, flag: string): string {
+/** A file a flag names; a missing or unreadable one is an error naming the flag. */
+function readNamedFile(path: string, flag: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {

@@ -14,6 +14,11 @@ const SECRET_VALUE = /((?:^|[{,\s])["']?(?:pass|password|token|creds)["']?\s*:\s
 /** The secret config keys, for code that walks parsed values rather than text. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["pass", "password", "token", "creds"]);
 
+/** `nats://user:pass@host` → `nats://***@host`, for every URL in the text. */
+export function hideUserInfo(text: string): string {
+  return text.replace(URL_USERINFO, "$1***@");
+}
+
 export function redact(text: string): string {
-  return text.replace(URL_USERINFO, "$1***@").replace(SECRET_VALUE, (_m, key: string, value: string) => (value.trim() === "" ? key + value : `${key}***`));
+  return hideUserInfo(text).replace(SECRET_VALUE, (_m, key: string, value: string) => (value.trim() === "" ? key + value : `${key}***`));
 }

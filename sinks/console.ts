@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Message } from "../operators/message.ts";
 import { LineWriter } from "./line_writer.ts";
+import { windowRows } from "./window_rows.ts";
 import type { Sink, SinkContext, SinkResult } from "./sink.ts";
 
 export const consoleConfig = z.strictObject({
@@ -52,30 +53,16 @@ function formatter(format: Exclude<ConsoleConfig["format"], "counts">): (msg: Me
 
 /**
  * Prints stats rows as the Go nats-sub does: per window `count(<label>) <total>`, then one
- * `value: count` line per row of a `by` window. A window's rows arrive together (the stats operator
- * emits them at once), so they are gathered until the current task ends and printed as one block.
+ * `value: count` line per row of a `by` window; each window as one block.
  */
 function countsPrinter(label: string, prefix: (msg: Message) => string, write: (text: string, rows: number) => void) {
-  let rows: Message[] = [];
-  const flush = () => {
-    if (rows.length === 0) return;
+  return windowRows((rows) => {
     const by = rows[0].window?.by ?? [];
     const total = rows.reduce((sum, r) => sum + Number(r.attrs?.count ?? 0), 0);
     let text = `${prefix(rows[0])}count(${label}) ${total}\n`;
     if (by.length > 0) for (const r of rows) text += `${by.map((name) => r.attrs?.[name] ?? "").join(" ")}: ${r.attrs?.count ?? 0}\n`;
     write(text, rows.length);
-    rows = [];
-  };
-  return {
-    add(msg: Message) {
-      if (rows.length > 0 && rows[0].window?.start !== msg.window?.start) flush();
-      if (rows.length === 0) queueMicrotask(flush);
-      rows.push(msg);
-    },
-    flush,
-    /** Rows gathered and not yet printed. */
-    held: () => rows.length,
-  };
+  });
 }
 
 const pad = (v: number) => String(v).padStart(2, "0");

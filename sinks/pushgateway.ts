@@ -5,6 +5,7 @@ import { type Fetch, HttpBatcher } from "./http_batcher.ts";
 import { deliveryFields, deliveryOptions } from "./http_sink.ts";
 import { labelName, METRIC_NAME, metricName } from "./metric_names.ts";
 import type { Sink, SinkContext, SinkResult } from "./sink.ts";
+import { windowRows } from "./window_rows.ts";
 
 export const pushgatewayConfig = z.strictObject({
   url: z
@@ -35,9 +36,8 @@ interface Window {
 }
 
 /**
- * Pushes each closed stats window to a Prometheus Pushgateway as one request (text format). Rows
- * of a window arrive in one synchronous burst, so a window is complete when a row of a later window
- * arrives, when the current burst ends (setImmediate), or on close. Messages that are not stats
+ * Pushes each closed stats window to a Prometheus Pushgateway as one request (text format), once
+ * its rows are all in ({@link windowRows}) or on close. Messages that are not stats
  * rows have no place on a Pushgateway: they are dropped and counted, with one warning.
  *
  * @example
@@ -58,14 +58,11 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
     ctx.warn,
     fetchFn,
   );
-  let open: Window | undefined;
-  let burstEnd: NodeJS.Immediate | undefined;
+  const windows = windowRows((rows) => {
+    const { end, by } = rows[0].window!;
+    batcher.push({ end, by, rows: rows.map((r) => ({ values: by.map((name) => String(r.attrs?.[name] ?? "")), count: Number(r.attrs?.count ?? 0) })) });
+  });
   let plain = 0;
-  const push = () => {
-    clearImmediate(burstEnd);
-    if (open) batcher.push(open);
-    open = undefined;
-  };
   return {
     name: batcher.name,
     write(msg: Message) {
@@ -73,16 +70,11 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
         if (plain++ === 0) ctx.warn(`${batcher.name}: only stats rows can be pushed (add e.g. --stats '{every: 60s, by: [site]}'); other messages are dropped and counted`);
         return;
       }
-      if (open && open.end !== msg.window.end) push();
-      if (!open) {
-        open = { end: msg.window.end, by: msg.window.by, rows: [] };
-        burstEnd = setImmediate(push);
-      }
-      open.rows.push({ values: msg.window.by.map((name) => String(msg.attrs?.[name] ?? "")), count: Number(msg.attrs?.count ?? 0) });
+      windows.add(msg);
     },
-    pending: () => (open ? open.rows.length : 0) + batcher.unsent(),
+    pending: () => windows.held() + batcher.unsent(),
     async close(): Promise<SinkResult> {
-      push();
+      windows.flush();
       const d = await batcher.close();
       if (plain === 0) return d;
       return { ...d, dropped: d.dropped + plain, failure: d.failure ?? `${plain} messages were not stats rows` };

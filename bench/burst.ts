@@ -43,6 +43,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect } from "nats";
+import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { generateStream } from "./generate.ts";
@@ -129,8 +130,8 @@ async function runCase(c: Case, dir: string): Promise<void> {
   const nats = await startNatsServer({ config: `http_port: ${monitor}\nmax_pending: ${values["max-pending"]}\n${c.server ?? ""}` });
   const server = nats.address;
   const slow = await slowServer(DELAY_MS);
-  const args = ["--import", "tsx", "cli/cms-nats.ts", "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${server}"}}`, ...c.sinks(dir, slow)];
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOME: dir, NODE_OPTIONS: values["node-options"] } });
+  const args = ["run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${server}"}}`, ...c.sinks(dir, slow)];
+  const child = spawn(bin("cms-nats"), args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOME: dir, NODE_OPTIONS: values["node-options"] } });
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("close", resolve));

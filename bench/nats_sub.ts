@@ -16,6 +16,7 @@ import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect } from "nats";
+import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { generateStream } from "./generate.ts";
@@ -42,12 +43,12 @@ interface Subscriber {
 }
 
 const SUBSCRIBERS: Subscriber[] = [
-  { name: "bare nats client (count only)", args: (s) => ["--import", "tsx", "bench/nats_sub.ts", "--bare", s] },
-  { name: "nats-sub -attrs site,exitCode > file", args: (s) => ["--import", "tsx", "cli/nats-sub.ts", "-s", s, "-attrs", "site,exitCode", SUBJECT] },
+  { name: "bare nats client (count only)", args: (s) => [process.execPath, "--import", "tsx", "bench/nats_sub.ts", "--bare", s] },
+  { name: "nats-sub -attrs site,exitCode > file", args: (s) => [bin("nats-sub"), "-s", s, "-attrs", "site,exitCode", SUBJECT] },
   {
     name: "cms-nats run parse+filter+stats+csv",
     args: (s, dir) => [
-      "--import", "tsx", "cli/cms-nats.ts", "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${s}"}}`, "--parse", "auto",
+      bin("cms-nats"), "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${s}"}}`, "--parse", "auto",
       "--filter", "exitCode: {gte: 8000}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir, "stats.csv")}`,
     ],
   },
@@ -85,7 +86,8 @@ async function bench(): Promise<void> {
 
 async function trial(sub: Subscriber, rate: number, messages: { subject: string; data: Buffer }[], server: string, monitor: number, dir: string) {
   const out = openSync(join(dir, "out.txt"), "w");
-  const child = spawn(process.execPath, sub.args(server, dir), { stdio: ["ignore", out, "pipe"], env: { ...process.env, HOME: dir } });
+  const [file, ...args] = sub.args(server, dir);
+  const child = spawn(file, args, { stdio: ["ignore", out, "pipe"], env: { ...process.env, HOME: dir } });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise((resolve) => child.once("close", resolve));

@@ -7,13 +7,9 @@ import type { Command } from "commander";
  * `-r -a -w`). Only the long flags the command declares are rewritten, values of flags that take one
  * are skipped, and nothing after `--` is touched.
  *
- * `argv` is the full `process.argv`; for a program with subcommands the first argument names the
- * subcommand whose flags apply.
+ * `args` are the command's own arguments (no node, script or command name).
  */
-export function goFlags(argv: readonly string[], program: Command): string[] {
-  const [node, script, ...args] = argv;
-  const sub = program.commands.find((c) => c.name() === args[0] || c.aliases().includes(args[0] ?? ""));
-  const cmd = sub ?? program;
+export function goFlags(args: readonly string[], cmd: Command): string[] {
   const takesValue = new Map<string, boolean>();
   for (const o of cmd.options) if (o.long) takesValue.set(o.long.slice(2), o.required || o.optional);
   const out: string[] = [];
@@ -32,5 +28,5 @@ export function goFlags(argv: readonly string[], program: Command): string[] {
     out.push(`-${arg}`);
     if (value && m![2] === undefined && i + 1 < args.length) out.push(args[++i]); // a value such as "-" or "   "
   }
-  return [node, script, ...out];
+  return out;
 }

@@ -3,9 +3,16 @@ import { runPipeline, type Unflushed } from "../pipelines/run.ts";
 import { SourceError } from "../pipelines/sources/source.ts";
 import { type PipelineSpec, SpecError } from "../pipelines/spec.ts";
 import { SinkError } from "../sinks/sink.ts";
+import { goFlags } from "./go_flags.ts";
 
 /** Exit codes, documented in the README. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  /** stdout's reader went away (`| head`): 128 + SIGPIPE, the status `yes | head` or `grep | head` leave. */
+  readerGone: 141,
+} as const;
 
 /** A usage mistake found after the command line was read (e.g. conflicting flags). */
 export class UsageError extends Error {
@@ -16,12 +23,11 @@ export class UsageError extends Error {
  * Runs a command line and exits with the code the README documents: 0 ok (also after Ctrl-C with
  * everything flushed), 1 runtime failure, 2 usage error. The one place that maps errors to exit codes.
  */
-export async function main(program: Command, argv = process.argv): Promise<never> {
-  program.exitOverride().configureOutput({ outputError: (text, write) => write(text) });
-  for (const cmd of program.commands) cmd.exitOverride();
+export async function main(cmd: Command, args: readonly string[]): Promise<never> {
+  cmd.exitOverride().configureOutput({ outputError: (text, write) => write(text) });
   let code: number;
   try {
-    await program.parseAsync(argv);
+    await cmd.parseAsync(goFlags(args, cmd), { from: "user" });
     code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (err) {
     code = exitCode(err);
@@ -44,6 +50,12 @@ function exitCode(err: unknown): number {
 }
 
 /**
+ * `npx` (npm exec) passes the terminal's Ctrl-C on to its child, which had it from the terminal
+ * already: the same signal twice within this long is one request to stop, not a second one.
+ */
+const SAME_SIGNAL_MS = 200;
+
+/**
  * Runs a pipeline until it ends or is stopped: the first SIGINT/SIGTERM stops the source and flushes
  * every stats window and sink; a second one exits at once, saying that output may be incomplete.
  * Prints the summary line to stderr; sets the exit code (0 when everything was delivered, else 1).
@@ -51,12 +63,15 @@ function exitCode(err: unknown): number {
 export async function execute(spec: PipelineSpec): Promise<void> {
   const stop = new AbortController();
   let unflushed: (() => Unflushed) | undefined;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (!stop.signal.aborted) {
+    if (!first) {
+      first = { signal, at: Date.now() };
       process.stderr.write(`${signal}: stopping, flushing every sink (again to exit at once)\n`);
       stop.abort();
       return;
     }
+    if (signal === first.signal && Date.now() - first.at < SAME_SIGNAL_MS) return;
     process.stderr.write(`${signal} again: exiting without flushing; ${lost(unflushed?.())}\n`);
     process.exit(EXIT.failure);
   };
@@ -69,6 +84,10 @@ export async function execute(spec: PipelineSpec): Promise<void> {
       stderr: process.stderr,
       started: (u) => (unflushed = u),
     });
+    if (result.readerGone) {
+      process.exitCode = EXIT.readerGone;
+      return;
+    }
     for (const s of result.sinks) {
       if (s.error) process.stderr.write(`error: ${s.error.message}; ${s.delivered} of ${s.delivered + s.dropped} messages delivered\n`);
       else if (s.dropped > 0) {

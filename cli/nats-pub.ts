@@ -1,10 +1,12 @@
 #!/usr/bin/env -S npx tsx
 /** nats-pub: the CMS Go tool's interface (single-dash flags included); stdin mode and --count beyond it. */
-import { pubCommand } from "./commands/pub.ts";
-import { goFlags } from "./go_flags.ts";
-import { main } from "./main.ts";
 import { hideSecretsFromPs } from "./process_title.ts";
+import { VERSION } from "./version.ts";
 
-const program = pubCommand().name("nats-pub");
 hideSecretsFromPs();
-await main(program, goFlags(process.argv, program));
+const args = process.argv.slice(2);
+if (args[0] === "--version" || args[0] === "-version") process.stdout.write(`${VERSION}\n`);
+else {
+  const [{ main }, { command }] = await Promise.all([import("./main.ts"), import("./commands/pub.ts")]);
+  await main(command().name("nats-pub"), args);
+}

@@ -45,6 +45,16 @@ export interface RunResult {
   error?: Error;
   /** True when everything was delivered: no stream error, no sink failure, nothing dropped. */
   ok: boolean;
+  /**
+   * Every sink wrote to stdout and its reader went away (EPIPE: `nats-sub | head -3`): the run
+   * stopped as a Unix filter stops, and nothing about it is worth reporting.
+   */
+  readerGone?: boolean;
+}
+
+/** A write to a pipe whose reading end was closed. */
+function readerGone(err: Error): boolean {
+  return (err as NodeJS.ErrnoException).code === "EPIPE" || ((err.cause as NodeJS.ErrnoException | undefined)?.code === "EPIPE");
 }
 
 /**
@@ -92,6 +102,7 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
 
   const targets = opened.map((sink) => ({ sink, broken: undefined as SinkError | undefined, dropped: 0 }));
   let sourceDone = false;
+  let gone = false;
   opts.started?.(() => ({ source: !sourceDone, sinks: targets.filter((t) => !t.broken).map((t) => ({ name: t.sink.name, pending: t.sink.pending() })) }));
   const error = await new Promise<Error | undefined>((resolve) => {
     const counted = source$.pipe(tap(() => report.counts.in++));
@@ -100,13 +111,14 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
     /** A sink broke: the others go on; when none is left there is nowhere to deliver, so the run stops. */
     const broke = (t: (typeof targets)[number], err: Error) => {
       t.broken = err instanceof SinkError ? err : new SinkError(t.sink.name, err.message, { cause: err });
-      report.warn(`${t.sink.name}: failed, the other sinks go on: ${err.message}`);
-      if (!targets.every((o) => o.broken)) return;
-      report.warn("every sink has failed: stopping");
-      allBroken = true;
+      allBroken = targets.every((o) => o.broken);
+      gone = allBroken && targets.every((o) => readerGone(o.broken!));
+      if (!gone) report.warn(`${t.sink.name}: failed${allBroken ? "" : ", the other sinks go on"}: ${err.message}`);
+      if (!allBroken) return;
+      if (!gone) report.warn("every sink has failed: stopping");
       subscription?.unsubscribe();
       sourceDone = true;
-      resolve(new Error("every sink failed, so the run stopped"));
+      resolve(gone ? undefined : new Error("every sink failed, so the run stopped"));
     };
     subscription = (ops.reduce((o$, op) => op(o$), counted) as Observable<Message>).subscribe({
       next(msg) {
@@ -148,7 +160,8 @@ export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise
   });
   const outcomes = await Promise.all(closing);
   if (deadLetter) await deadLetter.close();
-  return { report, sinks: outcomes, error, ok: !error && outcomes.every((o) => !o.error && o.dropped === 0) };
+  const ok = !error && outcomes.every((o) => !o.error && o.dropped === 0);
+  return { report, sinks: outcomes, error, ok, ...(gone ? { readerGone: true } : {}) };
 }
 
 /** The columns the last shaping step declares (select or stats), for tabular sinks. */

@@ -1,9 +1,16 @@
 /**
- * Runs every test/**\/*.test.ts with uvu in one process and ends with the line CI reads:
- * `N passed, N failed`. Extra arguments narrow the run to file names matching a pattern.
+ * Builds the commands (the tests run the built bin entries, never the sources), then runs every
+ * test/**\/*.test.ts with uvu in one process and ends with the line CI reads: `N passed, N failed`.
+ * Extra arguments narrow the run to file names matching a pattern.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+
+const build = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../cli/build.ts", import.meta.url))], { stdio: "inherit" });
+if (build.status !== 0) {
+  console.log("0 passed, 1 failed (the build failed)");
+  process.exit(1);
+}
 
 const uvu = fileURLToPath(new URL("../node_modules/uvu/bin.js", import.meta.url)); // not in its exports map
 const pattern = process.argv[2] ?? "\\.test\\.ts$";

@@ -14,7 +14,7 @@ interface PubFlags extends ConnectionFlags {
  * `nats-pub` (and `cms-nats pub`): publishes MSG on SUBJECT, or one message per line of stdin when
  * MSG is absent or `-`; waits until the server has every message (flush) before it exits.
  */
-export function pubCommand(): Command {
+export function command(): Command {
   const cmd = new Command("pub")
     .description("publish a message on a NATS subject, as the CMS Go nats-pub does; without MSG, one message per line of stdin")
     .argument("<subject>", "subject to publish on (no wildcards)")

@@ -15,7 +15,7 @@ interface RecordFlags extends ConnectionFlags {
  * `cms-nats record SUBJECT -o FILE`: writes what arrives in the recorded file format, line by line,
  * until `--count`, `--duration` or Ctrl-C; `cms-nats replay FILE` plays it back.
  */
-export function recordCommand(): Command {
+export function command(): Command {
   const cmd = new Command("record")
     .description("record NATS subjects to a file (JSON Lines: time, subject, data) that replay reads back")
     .argument("<subject...>", 'subjects; * matches one token, > the rest, e.g. "cms.wmarchive.exitCode.>"')

@@ -3,7 +3,7 @@ import { sourceSpec, withDefaults } from "../../pipelines/spec.ts";
 import { execute } from "../main.ts";
 import { addPipelineFlags, PIPELINE_EXAMPLES } from "../pipeline_flags.ts";
 
-export function replayCommand(): Command {
+export function command(): Command {
   const cmd = new Command("replay")
     .description("replay a recorded file through the pipeline steps into the sinks")
     .argument("<file>", "recorded file (JSON Lines: time, subject, data)")

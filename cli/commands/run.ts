@@ -3,7 +3,7 @@ import { pipelineFromFile, sourceFromFlag, withDefaults } from "../../pipelines/
 import { execute, UsageError } from "../main.ts";
 import { addPipelineFlags, PIPELINE_EXAMPLES } from "../pipeline_flags.ts";
 
-export function runCommand(): Command {
+export function command(): Command {
   const cmd = new Command("run")
     .description("run a pipeline from a pipeline file (-f) or from --from and step flags")
     .option("-f, --file <pipeline.yaml>", "pipeline file: from:, steps:, to: (see pipelines/)")

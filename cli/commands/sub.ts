@@ -28,7 +28,7 @@ interface SubFlags extends ConnectionFlags {
  * `nats-sub` (and `cms-nats sub`): the Go tool's flags and output, built as a pipeline spec (nats
  * source → parse → select or stats → console) and run like every other pipeline.
  */
-export function subCommand(): Command {
+export function command(): Command {
   const cmd = new Command("sub")
     .description("subscribe to NATS subjects and print messages (or stats), as the CMS Go nats-sub does")
     .argument("<subject...>", 'subjects; * matches one token, > the rest, e.g. "cms.wmarchive.exitCode.>"');

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ROOT, runCli, summaryLine } from "../support/cli.ts";
+import { runCli, startCli, summaryLine } from "../support/cli.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cli-"));
 
@@ -70,31 +69,19 @@ test("append: rows go under the existing header, written once", () => {
   assert.ok(rows.slice(1).every((row) => row[1] === "8028"));
 });
 
-test("SIGINT mid-stream: exit 0 after every window and sink is flushed, nothing received is lost", async () => {
+test("Ctrl-C mid-replay (SIGINT to the process group): exit 0 after every sink is flushed, nothing read is lost", async () => {
   const out = join(tmp, "interrupted.csv");
   // speed 1: the 200 messages span about 36 s, so the signal lands mid-stream
-  const child = spawn(process.execPath, ["--import", "tsx", "cli/cms-nats.ts", "replay", "samples/mixed-200.jsonl", "--speed", "1", "--select", "site,exitCode", "--to", `csv:${out}`, "--to", "console"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  await new Promise<void>((resolve) =>
-    child.stdout.on("data", (d) => {
-      stdout += d;
-      if (stdout.split("\n").length > 3) resolve();
-    }),
-  );
-  child.kill("SIGINT");
-  assert.is(await exited, 0, stderr);
-  assert.match(stderr, /SIGINT: stopping, flushing every sink/);
-  const n = Number(/summary in=\d+ parse_errors=\d+ filtered=0 out=(\d+)/.exec(stderr)?.[1]);
+  const run = startCli("cms-nats", ["replay", "samples/mixed-200.jsonl", "--speed", "1", "--select", "site,exitCode", "--to", `csv:${out}`, "--to", "console"], tmp);
+  await run.waitForLines(3);
+  run.signalGroup("SIGINT");
+  assert.is(await run.exited, 0, run.stderr());
+  assert.match(run.stderr(), /SIGINT: stopping, flushing every sink/);
+  const n = Number(/summary in=\d+ parse_errors=\d+ filtered=0 out=(\d+)/.exec(run.stderr())?.[1]);
   assert.ok(n >= 3 && n < 200, `out=${n}`);
   const rows: string[][] = parseCsv(readFileSync(out));
   assert.is(rows.length, n + 1);
-  assert.is(stdout.trim().split("\n").length, n);
+  assert.is(run.stdout().trim().split("\n").length, n);
 });
 
 test.run();

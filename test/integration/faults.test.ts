@@ -12,7 +12,7 @@ import { connect } from "nats";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { countsByWindowAndSite, recordedMessages } from "../support/sample_counts.ts";
-import { runCliAsync, startCli } from "../support/nats_cli.ts";
+import { runCliAsync, startCli } from "../support/cli.ts";
 import { NATS_SERVER, startNatsServer } from "../support/nats_server.ts";
 import { freePort, poll, skipWithout, tempDir } from "../support/process.ts";
 import { seqOf, steadyPublisher } from "../support/publisher.ts";
@@ -118,35 +118,6 @@ if (haveNats) {
       }
     }));
 
-  test("stdout closed under nats-sub (| head -1): EPIPE is a sink failure; with no sink left it stops, exit 1", () =>
-    withHome(async (home) => {
-      const server = await startNatsServer();
-      const sub = startCli("nats-sub", ["-s", server.address, "-raw", "cms.pipe.>"], home);
-      const nc = await connect({ servers: server.address });
-      try {
-        await sub.waitForStderr(/Listening on/);
-        nc.publish("cms.pipe.x", "seq:1");
-        await sub.waitForLines(1);
-        sub.closeStdout();
-        const pub = steadyPublisher(nc, "cms.pipe"); // until nats-sub gives up by itself
-        assert.is(await sub.exited, 1, sub.stderr());
-        await pub.stop();
-        const err = sub.stderr();
-        assert.match(err, /console: failed, the other sinks go on: .*EPIPE/);
-        assert.match(err, /every sink has failed: stopping/);
-        assert.not.match(err, /Uncaught|    at /, "no stack trace");
-        const { in: n } = summary(err);
-        const m = /error: console: write to stdout failed: .*EPIPE.*; (\d+) of (\d+) messages delivered/.exec(err);
-        assert.ok(m, err);
-        assert.is(Number(m[2]), n);
-        row("stdout closed (nats-sub piped to `head -1`), console the only sink", "stdout closed under nats-sub…",
-          `in=${n}, console delivered ${m[1]}, lost ${n - Number(m[1])} (reported); stops by itself, exit 1`);
-      } finally {
-        sub.signal("SIGKILL");
-        await nc.close();
-        await server.stop();
-      }
-    }));
 }
 
 if (haveVm) {

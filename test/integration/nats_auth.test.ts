@@ -9,7 +9,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { closeClient, connectNats } from "../../pipelines/nats_client.ts";
 import { connectionConfig, NatsConnectionError, prepareConnection } from "../../pipelines/nats_connection.ts";
-import { startCli, runCliAsync } from "../support/nats_cli.ts";
+import { startCli, runCliAsync } from "../support/cli.ts";
 import { type NatsServer, skipWithoutNatsServer, withNatsServer } from "../support/nats_server.ts";
 import { makeNsc } from "../support/nsc.ts";
 import { freePort, tempDir } from "../support/process.ts";

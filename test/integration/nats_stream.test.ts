@@ -9,7 +9,7 @@ import { connect } from "nats";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateStream } from "../../bench/generate.ts";
-import { runCliAsync, startCli } from "../support/nats_cli.ts";
+import { runCliAsync, startCli } from "../support/cli.ts";
 import { type NatsServer, skipWithoutNatsServer, startNatsServer } from "../support/nats_server.ts";
 import { poll, tempDir } from "../support/process.ts";
 

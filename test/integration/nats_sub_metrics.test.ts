@@ -9,7 +9,7 @@
 import { connect } from "nats";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { startCli } from "../support/nats_cli.ts";
+import { startCli } from "../support/cli.ts";
 import { type NatsServer, skipWithoutNatsServer, startNatsServer } from "../support/nats_server.ts";
 import { poll, skipWithout, tempDir } from "../support/process.ts";
 import { PUSHGATEWAY, startPushgateway } from "../support/pushgateway.ts";

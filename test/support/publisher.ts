@@ -29,7 +29,7 @@ export function steadyPublisher(nc: NatsConnection, prefix: string, burst = 20, 
   let seq = 0;
   let stopped = false;
   const done = (async () => {
-    while (!stopped) {
+    while (!stopped && !nc.isClosed()) {
       for (let i = 0; i < burst; i++) {
         seq++;
         nc.publish(`${prefix}.${SITES[seq % SITES.length]}`, payload(seq));

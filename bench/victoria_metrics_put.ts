@@ -15,10 +15,10 @@
  * may share: it is the same real server, started the same way.
  */
 import { request } from "node:http";
-import { PassThrough } from "node:stream";
 import { parseArgs } from "node:util";
-import { type Message, newAttrs } from "../operators/message.ts";
+import { type Message, newAttrs } from "../lib/message.ts";
 import { victoriaMetricsConfig, victoriaMetricsSink } from "../sinks/victoria_metrics.ts";
+import { sinkContext } from "../test/support/sinks.ts";
 import { startVictoriaMetrics } from "../test/support/victoria_metrics.ts";
 
 const { values } = parseArgs({
@@ -54,15 +54,14 @@ function putOne(url: URL, msg: Message, metric: string): Promise<void> {
 }
 
 async function viaSink(url: string, metric: string): Promise<number> {
-  const warn = (t: string) => console.error(t);
   const config = victoriaMetricsConfig.parse({ url, api: "put", metric, batch: Number(values.batch), queue: COUNT });
-  const sink = victoriaMetricsSink(config, { stdout: new PassThrough(), warn });
+  const sink = victoriaMetricsSink(config, sinkContext({ warn: (t) => console.error(t) }));
   const started = performance.now();
   for (let i = 0; i < COUNT; i++) {
     sink.write(message(i));
     if (i % 1000 === 999) await new Promise(setImmediate); // a stream's pace: chunks, not one burst
   }
-  const r = await sink.close();
+  const r = await sink.close(true);
   if (r.delivered !== COUNT) throw new Error(`sink delivered ${r.delivered} of ${COUNT}`);
   return COUNT / ((performance.now() - started) / 1000);
 }

@@ -1,55 +1,63 @@
+/**
+ * The connection flags of every command that connects, made from the connection schema (each field
+ * whose meta names a `flag`): the same names, descriptions, defaults and checks as the `nats:` config
+ * keys, whether a command reads flags the Go way (nats-sub, nats-pub) or with commander (record).
+ */
 import { type Command, Option } from "commander";
-import { DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_MAX_RECONNECTS, DEFAULT_RECONNECT_WAIT_MS, DEFAULT_SERVERS } from "../pipelines/nats_connection.ts";
+import { fieldsOf, type FieldInfo } from "../lib/config.ts";
+import { connectionConfig } from "../nats/connection.ts";
+import type { GoFlag } from "./go_flags.ts";
 
-/** The connection flags as commander hands them over (names as in the Go tools). */
-export interface ConnectionFlags {
-  server: string;
-  creds?: string;
-  cmsAuth?: string;
-  rootCAs?: string;
-  userCert?: string;
-  userKey?: string;
-  reconnectWait?: string;
-  maxReconnects?: string;
-  connectTimeout?: string;
-  waitForServer?: boolean;
-  insecure?: boolean;
+interface ConnectionFlag {
+  field: string;
+  flag: string;
+  info: FieldInfo;
+}
+
+const FLAGS: ConnectionFlag[] = fieldsOf(connectionConfig)
+  .filter((f) => typeof f.meta.flag === "string")
+  .map((info) => ({ field: info.name, flag: info.meta.flag as string, info }));
+
+/** A default as a flag writes it: a list as comma-separated text. */
+function flagDefault(info: FieldInfo): string | undefined {
+  if (info.default === undefined || info.default === "[]") return undefined;
+  return info.default.startsWith("[") ? (JSON.parse(info.default) as string[]).join(",") : info.default;
+}
+
+/** The connection flags in Go's flag terms; `usage` replaces a flag's description (the Go tools' own texts). */
+export function goConnectionFlags(usage: Record<string, string> = {}): GoFlag[] {
+  return FLAGS.map(({ flag, info }) => ({
+    name: flag,
+    type: info.flag === "boolean" ? "bool" : info.flag === "number" ? "int" : info.flag === "duration" ? "duration" : "string",
+    usage: usage[flag] ?? info.description ?? "",
+    default: flagDefault(info),
+  }));
+}
+
+/** Adds the connection flags to a commander command (`--cmsAuth FILE`; `-cmsAuth FILE` via long_flags.ts). */
+export function addConnectionOptions(cmd: Command): Command {
+  for (const { flag, info } of FLAGS) {
+    // the default is the schema's (applied when the flag is absent); help shows it
+    const dflt = info.flag === "boolean" ? undefined : flagDefault(info);
+    const name = flag.length === 1 ? `-${flag}, --server` : `--${flag}`;
+    const value = info.flag === "number" ? "n" : info.flag === "duration" ? "duration" : "value";
+    cmd.addOption(new Option(info.flag === "boolean" ? name : `${name} <${value}>`, `${info.description}${dflt !== undefined ? ` (default: ${dflt})` : ""}`));
+  }
+  return cmd;
 }
 
 /**
- * Adds the connection flags of the Go `nats-sub` (`-s -creds -cmsAuth -rootCAs -userCert -userKey`,
- * also as `--long` forms) and the reconnect settings to a command: every command that connects takes
- * the same ones.
+ * The connection config keys a command line set, and for each key the flag as the user typed it
+ * (for errors: `-s 'a b': ...`). `get(flag)` reads a flag's value (undefined when not given).
  */
-export function addConnectionFlags(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("-s, --server <urls>", "NATS servers, comma separated: host, host:port, nats://, tls:// (port 4222 when absent)").default(DEFAULT_SERVERS))
-    .addOption(new Option("--creds <file>", "NSC credentials file; if no such file exists, the text is user:password or a token"))
-    .addOption(new Option("--cmsAuth <file>", "file holding user:password (default $HOME/.nats/cms-auth when present)"))
-    .addOption(new Option("--rootCAs <files>", "CA files for TLS, comma separated (all are trusted)"))
-    .addOption(new Option("--userCert <file>", "x509 client certificate"))
-    .addOption(new Option("--userKey <file>", "x509 client key"))
-    .addOption(new Option("--reconnect-wait <duration>", "wait between reconnect attempts").default(`${DEFAULT_RECONNECT_WAIT_MS / 1000}s`))
-    .addOption(new Option("--max-reconnects <n>", "reconnect attempts before giving up (-1: forever)").default(String(DEFAULT_MAX_RECONNECTS)))
-    .addOption(new Option("--connect-timeout <duration>", "time one connection attempt may take").default(`${DEFAULT_CONNECT_TIMEOUT_MS / 1000}s`))
-    .addOption(new Option("--wait-for-server", "keep retrying when no server answers at start, instead of exiting"))
-    .addOption(new Option("--insecure", "do not verify the server's TLS certificate (prints a warning)"));
-}
-
-/** The flags as config keys of the `nats:` source and sink (validated by their schema). */
-export function connectionSettings(flags: ConnectionFlags): Record<string, unknown> {
-  const settings: Record<string, unknown> = {
-    servers: flags.server,
-    reconnectWait: flags.reconnectWait,
-    maxReconnects: flags.maxReconnects === undefined ? undefined : Number(flags.maxReconnects),
-    connectTimeout: flags.connectTimeout,
-    waitForServer: flags.waitForServer ?? false,
-    insecure: flags.insecure ?? false,
-    creds: flags.creds,
-    cmsAuth: flags.cmsAuth,
-    rootCAs: flags.rootCAs,
-    userCert: flags.userCert,
-    userKey: flags.userKey,
-  };
-  return Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined));
+export function connectionFromFlags(get: (flag: string) => string | boolean | undefined, spelled: (flag: string) => string): { config: Record<string, unknown>; flagOf: Record<string, string> } {
+  const config: Record<string, unknown> = {};
+  const flagOf: Record<string, string> = {};
+  for (const { field, flag, info } of FLAGS) {
+    const v = get(flag);
+    if (v === undefined) continue;
+    config[field] = info.flag === "number" && typeof v === "string" && /^[+-]?\d+$/.test(v) ? Number(v) : v;
+    flagOf[field] = spelled(flag);
+  }
+  return { config, flagOf };
 }

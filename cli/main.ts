@@ -1,9 +1,13 @@
+import { homedir } from "node:os";
+import { join } from "node:path";
 import { CommanderError, type Command } from "commander";
+import { NatsConnectionError } from "../nats/connection.ts";
 import { runPipeline, type Unflushed } from "../pipelines/run.ts";
 import { SourceError } from "../pipelines/sources/source.ts";
 import { type PipelineSpec, SpecError } from "../pipelines/spec.ts";
 import { SinkError } from "../sinks/sink.ts";
-import { goFlags } from "./go_flags.ts";
+import { GoFlagExit } from "./go_flags.ts";
+import { longFlags } from "./long_flags.ts";
 
 /** Exit codes, documented in the README. */
 export const EXIT = {
@@ -20,33 +24,44 @@ export class UsageError extends Error {
 }
 
 /**
- * Runs a command line and exits with the code the README documents: 0 ok (also after Ctrl-C with
- * everything flushed), 1 runtime failure, 2 usage error. The one place that maps errors to exit codes.
+ * Runs a command and exits with the code the README documents: 0 ok (also after Ctrl-C with
+ * everything flushed), 1 runtime failure, 2 usage error; `run` may return another code. The one place
+ * that maps errors to exit codes.
  */
-export async function main(cmd: Command, args: readonly string[]): Promise<never> {
-  cmd.exitOverride().configureOutput({ outputError: (text, write) => write(text) });
+export async function main(run: () => Promise<number | void>): Promise<never> {
   let code: number;
   try {
-    await cmd.parseAsync(goFlags(args, cmd), { from: "user" });
-    code = process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+    code = (await run()) ?? EXIT.ok;
   } catch (err) {
     code = exitCode(err);
   }
   process.exit(code);
 }
 
+/** Runs a commander command (GNU-style flags; Go-style single-dash long flags accepted, see long_flags.ts). */
+export function commanderMain(cmd: Command, args: readonly string[]): Promise<never> {
+  cmd.exitOverride().configureOutput({ outputError: (text, write) => write(text) });
+  return main(async () => {
+    await cmd.parseAsync(longFlags(args, cmd), { from: "user" });
+    return process.exitCode === undefined ? undefined : Number(process.exitCode);
+  });
+}
+
 function exitCode(err: unknown): number {
-  if (err instanceof CommanderError) {
-    // help and version are successful exits; commander has already printed its message
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  }
+  if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander has printed its message
+  if (err instanceof GoFlagExit) return err.code; // the usage has been printed
   if (err instanceof SpecError || err instanceof UsageError) {
     process.stderr.write(`error: ${err.message}\n`);
     return EXIT.usage;
   }
-  const known = err instanceof SourceError || err instanceof SinkError;
-  process.stderr.write(`error: ${known ? (err as Error).message : (err as Error)?.stack ?? String(err)}\n`);
+  const known = err instanceof SourceError || err instanceof SinkError || err instanceof NatsConnectionError;
+  process.stderr.write(`error: ${known ? (err as Error).message : ((err as Error)?.stack ?? String(err))}\n`);
   return EXIT.failure;
+}
+
+/** The cms-auth file NATS connections fall back to: the Go tools' `$HOME/.nats/cms-auth`. */
+export function defaultCmsAuth(): string {
+  return join(process.env.HOME ?? homedir(), ".nats", "cms-auth");
 }
 
 /**
@@ -56,49 +71,58 @@ function exitCode(err: unknown): number {
 const SAME_SIGNAL_MS = 200;
 
 /**
- * Runs a pipeline until it ends or is stopped: the first SIGINT/SIGTERM stops the source and flushes
- * every stats window and sink; a second one exits at once, saying that output may be incomplete.
- * Prints the summary line to stderr; sets the exit code (0 when everything was delivered, else 1).
+ * SIGINT/SIGTERM as a request to stop: the first aborts the returned signal (the work stops taking
+ * input and flushes); a second one calls `force` (which exits). `dispose` removes the handlers.
  */
-export async function execute(spec: PipelineSpec): Promise<void> {
+export function stopOnSignals(force: (signal: NodeJS.Signals) => void): { signal: AbortSignal; dispose(): void } {
   const stop = new AbortController();
-  let unflushed: (() => Unflushed) | undefined;
   let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (!first) {
       first = { signal, at: Date.now() };
-      process.stderr.write(`${signal}: stopping, flushing every sink (again to exit at once)\n`);
-      stop.abort();
+      stop.abort(signal);
       return;
     }
     if (signal === first.signal && Date.now() - first.at < SAME_SIGNAL_MS) return;
-    process.stderr.write(`${signal} again: exiting without flushing; ${lost(unflushed?.())}\n`);
-    process.exit(EXIT.failure);
+    force(signal);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  return { signal: stop.signal, dispose: () => process.off("SIGINT", onSignal).off("SIGTERM", onSignal) };
+}
+
+/**
+ * Runs a pipeline until it ends or is stopped: the first SIGINT/SIGTERM stops the source and flushes
+ * every stats window and sink; a second one exits at once, naming what was not flushed. Prints the
+ * summary line to stderr; returns the exit code (0 when everything was delivered, else 1).
+ */
+export async function execute(spec: PipelineSpec): Promise<number> {
+  let unflushed: (() => Unflushed) | undefined;
+  const stop = stopOnSignals((signal) => {
+    process.stderr.write(`${signal} again: exiting without flushing; ${lost(unflushed?.())}\n`);
+    process.exit(EXIT.failure);
+  });
+  stop.signal.addEventListener("abort", () => process.stderr.write(`${String(stop.signal.reason)}: stopping, flushing every sink (again to exit at once)\n`));
   try {
     const result = await runPipeline(spec, {
       signal: stop.signal,
       stdin: process.stdin,
       stdout: process.stdout,
       stderr: process.stderr,
+      defaultCmsAuth: defaultCmsAuth(),
       started: (u) => (unflushed = u),
     });
-    if (result.readerGone) {
-      process.exitCode = EXIT.readerGone;
-      return;
-    }
+    if (result.readerGone) return EXIT.readerGone;
     for (const s of result.sinks) {
       if (s.error) process.stderr.write(`error: ${s.error.message}; ${s.delivered} of ${s.delivered + s.dropped} messages delivered\n`);
       else if (s.dropped > 0) {
         process.stderr.write(`error: ${s.name}: ${s.dropped} of ${s.delivered + s.dropped} messages not delivered; last reason: ${s.failure ?? "unknown"}\n`);
       }
     }
-    if (result.error) process.stderr.write(`error: ${result.error.message}\n`);
+    if (result.error) process.stderr.write(`error: ${result.error instanceof SourceError ? result.error.message : (result.error.stack ?? result.error.message)}\n`);
     process.stderr.write(result.report.summary() + "\n");
-    process.exitCode = result.ok ? EXIT.ok : EXIT.failure;
+    return result.ok ? EXIT.ok : EXIT.failure;
   } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    stop.dispose();
   }
 }
 

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import { redact } from "../pipelines/redact.ts";
+import { redact } from "../lib/redact.ts";
 
 /**
  * Replaces the process title (what `ps -o args` and /proc/PID/cmdline show) with the command line

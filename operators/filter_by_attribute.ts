@@ -1,6 +1,7 @@
 import { filter, type OperatorFunction } from "rxjs";
-import type { AttrValue, Message } from "./message.ts";
-import { MAX_QUANTIFIERS, REGEX_FLAGS, regexRisk } from "./regex_risk.ts";
+import type { AttrValue, Message } from "../lib/message.ts";
+import { MAX_QUANTIFIERS, REGEX_FLAGS, regexRisk } from "../lib/regex_risk.ts";
+import { type AttributeRef, PAYLOAD_SCOPE, resolveAttribute } from "./attributes.ts";
 
 export type Scalar = string | number | boolean;
 
@@ -48,26 +49,29 @@ type Test = (v: AttrValue | undefined) => boolean;
 
 /**
  * Keeps the messages whose attributes meet every condition, in order; completes with the source.
- * Each dropped message is handed to `onDrop` (the pipeline counts them).
+ * `attribute` resolves each condition's name (attributes.ts); each dropped message is handed to
+ * `onDrop` (the pipeline counts them).
  *
  * @example
- * parsed$.pipe(filterByAttribute({ site: "T2_*", exitCode: { gte: 8000 } }))
+ * parsed$.pipe(filterByAttribute({ site: "T2_*", exitCode: { gte: 8000 } }, (n) => resolveAttribute(n, scope)))
  */
-export function filterByAttribute(opts: FilterOptions, onDrop?: (msg: Message) => void): OperatorFunction<Message, Message> {
-  const test = compileFilter(opts);
+export function filterByAttribute(opts: FilterOptions, attribute: (name: string) => AttributeRef, onDrop?: (msg: Message) => void): OperatorFunction<Message, Message> {
+  const keep = compileFilter(opts, attribute);
   return filter((msg) => {
-    if (test(msg)) return true;
+    if (keep(msg)) return true;
     onDrop?.(msg);
     return false;
   });
 }
 
-/** Compiles conditions into one predicate; throws {@link FilterError} for a condition it cannot use. */
-export function compileFilter(opts: FilterOptions): (msg: Message) => boolean {
-  const tests = Object.entries(opts).map(([name, cond]): [string, Test] => [name, compile(cond, [name])]);
+/**
+ * Compiles conditions into one predicate (names resolved by `attribute`, by default as payload
+ * keys); throws {@link FilterError} for a condition it cannot use.
+ */
+export function compileFilter(opts: FilterOptions, attribute: (name: string) => AttributeRef = (name) => resolveAttribute(name, PAYLOAD_SCOPE)): (msg: Message) => boolean {
+  const tests = Object.entries(opts).map(([name, cond]) => [attribute(name), compile(cond, [name])] as const);
   return (msg) => {
-    const attrs = msg.attrs;
-    for (const [name, test] of tests) if (!test(attrs?.[name])) return false;
+    for (const [ref, test] of tests) if (!test(ref.get(msg))) return false;
     return true;
   };
 }
@@ -118,13 +122,23 @@ function asNumber(v: AttrValue | Scalar): number | undefined {
   return undefined;
 }
 
-/** Compares as numbers when both sides are numeric, else as text; an absent attribute never compares. */
+const ISO_TIME = /^\d{4}-\d\d-\d\d(T|$)/;
+
+/**
+ * Compares as numbers when both sides are numeric, as instants when both are ISO 8601 times
+ * (`2026-11-21T14:00Z` equals `2026-11-21T14:00:00.000Z`), else as text; an absent attribute never
+ * compares.
+ */
 function compare(v: AttrValue, arg: Scalar): number {
   const a = asNumber(v);
   const b = asNumber(arg);
   if (a !== undefined && b !== undefined) return a - b;
   const s = String(v);
   const t = String(arg);
+  if (ISO_TIME.test(s) && ISO_TIME.test(t)) {
+    const ms = Date.parse(s) - Date.parse(t);
+    if (!Number.isNaN(ms)) return ms;
+  }
   return s < t ? -1 : s > t ? 1 : 0;
 }
 

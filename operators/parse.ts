@@ -1,8 +1,17 @@
-import { type OperatorFunction, Observable } from "rxjs";
-import { type Message, withAttrs } from "./message.ts";
-import { type DecodeOptions, PayloadError, payloadDecoder } from "./payload.ts";
+import { Observable, type OperatorFunction } from "rxjs";
+import { type DecodeOptions, PayloadError, payloadDecoder } from "../formats/payload.ts";
+import { type Message, newAttrs, withAttrs } from "../lib/message.ts";
+import { operate } from "./operate.ts";
 
-export type ParseOptions = DecodeOptions;
+export interface ParseOptions extends DecodeOptions {
+  /** Collects the attribute names of the first {@link KEYS_SAMPLE} messages, for "did you mean" hints. */
+  keysSeen?: Set<string>;
+  /** `keep`: a payload that cannot be read still goes on, with no attributes (after `onError`). @default "drop" */
+  malformed?: "drop" | "keep";
+}
+
+/** How many messages' keys `keysSeen` collects: enough to know a stream's names, nothing per message after. */
+export const KEYS_SAMPLE = 1000;
 
 /** A message whose payload could not be read, and why. */
 export interface ParseFailure {
@@ -11,11 +20,12 @@ export interface ParseFailure {
 }
 
 /**
- * Reads each message's payload into `attrs` (see {@link decodePayload} for the formats).
+ * Reads each message's payload into `attrs` (see formats/payload.ts for the formats).
  *
- * Emits every message that parses, in order, with `attrs` set; completes when the source completes.
- * A payload that is not valid in its format is not emitted: it goes to `onError` and the stream goes on,
- * so one bad producer never stops a pipeline.
+ * Emits every message that parses, in order, with `attrs` set (and `pairs` when a key repeats);
+ * completes when the source completes. A payload that is not valid in its format goes to `onError`
+ * and is not emitted (with `malformed: keep`, it is, with no attributes); the stream goes on, so one
+ * bad producer never stops a pipeline. Any other exception goes to the subscriber's error.
  *
  * @example
  * replay$.pipe(parse({ format: "auto" }, (f) => report.parseFailure(f)))
@@ -23,21 +33,25 @@ export interface ParseFailure {
 export function parse(opts: ParseOptions, onError: (failure: ParseFailure) => void): OperatorFunction<Message, Message> {
   return (source) =>
     new Observable<Message>((subscriber) => {
-      const decode = payloadDecoder(opts);
-      return source.subscribe({
-        next(msg) {
-          let attrs;
-          try {
-            attrs = decode(msg.data);
-          } catch (err) {
-            if (!(err instanceof PayloadError)) throw err;
-            onError({ message: msg, reason: err.message });
-            return;
-          }
-          subscriber.next(withAttrs(msg, attrs));
-        },
-        error: (err) => subscriber.error(err),
-        complete: () => subscriber.complete(),
+      const decoder = payloadDecoder(opts);
+      let sampled = 0;
+      return operate(subscriber, source, (msg) => {
+        let attrs;
+        try {
+          attrs = decoder.decode(msg.data);
+        } catch (err) {
+          if (!(err instanceof PayloadError)) throw err;
+          onError({ message: msg, reason: err.message });
+          if (opts.malformed === "keep") subscriber.next(withAttrs(msg, newAttrs()));
+          return;
+        }
+        if (opts.keysSeen && sampled < KEYS_SAMPLE) {
+          sampled++;
+          for (const key in attrs) opts.keysSeen.add(key);
+        }
+        const out = withAttrs(msg, attrs);
+        if (decoder.repeated) out.pairs = decoder.repeated;
+        subscriber.next(out);
       });
     });
 }

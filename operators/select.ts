@@ -1,40 +1,57 @@
 import { map, type OperatorFunction } from "rxjs";
-import { type Message, newAttrs, withAttrs } from "./message.ts";
+import { type Attrs, type Message, newAttrs, withAttrs } from "../lib/message.ts";
+import type { AttributeRef } from "./attributes.ts";
+
+/** One attribute to keep: `ref` is read, `name` is what the output calls it. */
+export interface Selected {
+  name: string;
+  ref: AttributeRef;
+}
+
+export interface SelectOptions {
+  attributes: readonly Selected[];
+  /**
+   * `given`: in the order given. `payload`: in the payload's own order, each value of a repeated key
+   * included, as the Go nats-sub's `-attrs` prints them (its CMS producers sort keys, so scripts
+   * index columns by that order).
+   * @default "given"
+   */
+  order?: "given" | "payload";
+}
 
 /**
- * Attributes to keep, in order: a list of names, or a mapping `{newName: attribute}` that keeps and
- * renames.
- */
-export type SelectOptions = readonly string[] | Readonly<Record<string, string>>;
-
-/**
- * Keeps only the named attributes, in the given order (renaming them when given a mapping).
+ * Keeps only the named attributes (renamed to their `name`s).
  *
  * Emits one message per input message, with `attrs` replaced; attributes a message lacks are left out
  * (the CSV sink still writes their column, empty). Completes with the source.
  *
  * @example
- * parsed$.pipe(select(["site", "exitCode"]))
- * parsed$.pipe(select({ site: "Site", code: "ExitCode" }))
+ * parsed$.pipe(select({ attributes: [{ name: "site", ref: resolveAttribute("Site", scope) }] }))
  */
 export function select(opts: SelectOptions): OperatorFunction<Message, Message> {
-  const pairs: [string, string][] = Array.isArray(opts)
-    ? (opts as readonly string[]).map((name) => [name, name])
-    : Object.entries(opts as Record<string, string>);
-  return map((msg) => {
-    const from = msg.attrs;
-    const attrs = newAttrs();
-    if (from) {
-      for (const [to, name] of pairs) {
-        const v = from[name];
-        if (v !== undefined) attrs[to] = v;
+  const { attributes } = opts;
+  if (opts.order !== "payload") {
+    return map((msg) => {
+      const attrs = newAttrs();
+      for (const { name, ref } of attributes) {
+        const v = ref.get(msg);
+        if (v !== undefined) attrs[name] = v;
       }
+      return withAttrs(msg, attrs);
+    });
+  }
+  const byKey = new Map(attributes.filter((a) => !a.ref.envelope).map((a) => [a.ref.key, a]));
+  const envelope = attributes.filter((a) => a.ref.envelope);
+  return map((msg) => {
+    const attrs: Attrs = newAttrs();
+    const from = msg.attrs ?? {};
+    for (const key in from) {
+      const a = byKey.get(key);
+      if (a) attrs[a.name] = a.ref.get(msg)!;
     }
-    return withAttrs(msg, attrs);
+    for (const a of envelope) attrs[a.name] = a.ref.get(msg)!;
+    const out = withAttrs(msg, attrs);
+    if (msg.pairs) out.pairs = msg.pairs.filter(([key]) => byKey.has(key)).map(([key, value]) => [byKey.get(key)!.name, value]);
+    return out;
   });
-}
-
-/** The attribute names a select step produces, in order. */
-export function selectedNames(opts: SelectOptions): string[] {
-  return Array.isArray(opts) ? [...(opts as readonly string[])] : Object.keys(opts);
 }

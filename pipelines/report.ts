@@ -1,56 +1,79 @@
 import type { Writable } from "node:stream";
 import type { ParseFailure } from "../operators/parse.ts";
-import { shorten } from "../operators/payload.ts";
-
-/** What a run counted; `in = parse_errors + filtered + out` when there is no stats step. */
-export interface Counts {
-  in: number;
-  parse_errors: number;
-  filtered: number;
-  out: number;
-  /** Recorded lines that could not be read (replay). */
-  skipped: number;
-  /** Reconnects of a live source; messages published meanwhile were lost. */
-  reconnects: number;
-}
+import type { AttributeRef } from "../operators/attributes.ts";
+import { closest, shorten } from "../lib/text.ts";
+import type { Counter, CounterKind } from "./steps/step.ts";
 
 /** At most this many lines of one kind of problem per minute; the rest are only counted. */
 const LINES_PER_MINUTE = 10;
 
+interface Entry extends Counter {
+  kind: CounterKind | "in" | "out" | "source";
+}
+
 /**
  * Counts what a run does and reports problems on stderr without flooding it: each kind of problem
  * prints its first lines each minute, then says it is holding back; every one is still counted and
- * appears in the summary line.
+ * appears in the summary line. Counters are open: a step asks for one by name and kind, and the
+ * summary prints `in`, every counter that is not zero (in the order they were made) and `out`.
+ * For the messages, `in = out + (the drop counters) + aggregated`; window rows removed after stats
+ * are `rows` counters.
  */
 export class Report {
-  readonly counts: Counts = { in: 0, parse_errors: 0, filtered: 0, out: 0, skipped: 0, reconnects: 0 };
+  private readonly counters = new Map<string, Entry>();
   private readonly budget = new Map<string, { minute: number; lines: number }>();
+  /** Messages read from the source. */
+  readonly in: Counter = this.counter("in", "in");
+  /** Records delivered to the sinks. */
+  readonly out: Counter = this.counter("out", "out");
 
   constructor(
     private readonly stderr: Writable,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number,
   ) {}
+
+  counter(name: string, kind: Entry["kind"]): Counter {
+    let c = this.counters.get(name);
+    if (!c) this.counters.set(name, (c = { n: 0, kind }));
+    return c;
+  }
+
+  /** Every counter by name (of one kind, when given). */
+  counts(kind?: Entry["kind"]): Record<string, number> {
+    return Object.fromEntries([...this.counters].filter(([, c]) => kind === undefined || c.kind === kind).map(([name, c]) => [name, c.n]));
+  }
 
   warn(text: string): void {
     this.stderr.write(`${text}\n`);
   }
 
   parseFailure(f: ParseFailure): void {
-    this.counts.parse_errors++;
+    this.counter("parse_errors", "drop").n++;
     this.limited("parse error", `parse error on ${f.message.subject}: ${f.reason}: '${shorten(f.message.data, 80)}'`);
   }
 
   skipped(where: string, reason: string): void {
-    this.counts.skipped++;
+    this.counter("skipped", "source").n++;
     this.limited("skipped line", `${where}: ${reason}; line skipped`);
   }
 
-  /** One logfmt line, e.g. `summary in=20400 parse_errors=400 filtered=11428 out=8572`. */
-  summary(extra: Record<string, number> = {}): string {
-    const { skipped, reconnects, ...main } = this.counts;
-    // the rare counts appear only when they happened, so the usual line stays short
-    const fields: Record<string, number> = { ...main, ...(skipped > 0 ? { skipped } : {}), ...(reconnects > 0 ? { reconnects } : {}), ...extra };
-    return "summary " + Object.entries(fields).map(([k, v]) => `${k}=${v}`).join(" ");
+  /** Attribute names steps used that no message of the run had, each with the nearest name seen. */
+  unmatched(refs: readonly AttributeRef[], seen: ReadonlySet<string>): void {
+    const reported = new Set<string>();
+    for (const ref of refs) {
+      if (ref.found || !ref.used || ref.envelope || reported.has(ref.name)) continue;
+      reported.add(ref.name);
+      const near = closest(ref.name, seen);
+      this.warn(`${ref.name}: no message had it${near ? `; did you mean ${near}?` : seen.size > 0 ? `; the messages had ${[...seen].slice(0, 12).join(", ")}` : ""}`);
+    }
+  }
+
+  /** One logfmt line, e.g. `summary in=20400 parse_errors=400 filtered=9349 out=10651`. */
+  summary(): string {
+    const fields = [`in=${this.in.n}`];
+    for (const [name, c] of this.counters) if (c.kind !== "in" && c.kind !== "out" && c.n !== 0) fields.push(`${name}=${c.n}`);
+    fields.push(`out=${this.out.n}`);
+    return `summary ${fields.join(" ")}`;
   }
 
   private limited(kind: string, line: string): void {

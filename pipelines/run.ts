@@ -1,14 +1,15 @@
 import type { Readable, Writable } from "node:stream";
-import { asyncScheduler, type Observable, type OperatorFunction, type SchedulerLike, type Subscription, tap } from "rxjs";
-import type { Message } from "../operators/message.ts";
+import { asyncScheduler, type Observable, type SchedulerLike, Subject, type Subscription, tap } from "rxjs";
+import type { Message } from "../lib/message.ts";
+import { type AttributeRef, type AttributeScope, resolveAttribute } from "../operators/attributes.ts";
 import { recordSink } from "../sinks/record.ts";
-import { type Sink, type SinkContext, SinkError, type SinkResult } from "../sinks/sink.ts";
-import type { Kind } from "./kind.ts";
-import { sinks, sources } from "./registry.ts";
+import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult } from "../sinks/sink.ts";
+import { planPipeline, type Point } from "./check.ts";
+import { sinks, sources, steps } from "./registry.ts";
 import { Report } from "./report.ts";
-import type { SourceContext } from "./sources/source.ts";
-import type { PipelineSpec } from "./spec.ts";
-import { type StepContext, steps } from "./steps.ts";
+import type { SourceKind } from "./sources/source.ts";
+import { type PipelineSpec, SpecError, type StepSpec } from "./spec.ts";
+import type { StepContext, StepKind } from "./steps/step.ts";
 
 export interface RunOptions {
   /** Abort to stop: the source completes, open stats windows and every sink flush, then the run resolves. */
@@ -18,6 +19,8 @@ export interface RunOptions {
   stderr: Writable;
   /** @default asyncScheduler */
   scheduler?: SchedulerLike;
+  /** The cms-auth file NATS connections fall back to ($HOME/.nats/cms-auth). */
+  defaultCmsAuth?: string;
   /**
    * Called once the sinks are open, with a way to ask what the run has not flushed yet: for the
    * warning of a forced exit (a second Ctrl-C).
@@ -41,7 +44,7 @@ export interface SinkOutcome extends SinkResult {
 export interface RunResult {
   report: Report;
   sinks: SinkOutcome[];
-  /** The stream itself failed (e.g. the source broke); sinks were still flushed. */
+  /** The stream itself failed (the source broke, a step threw); sinks were still flushed. */
   error?: Error;
   /** True when everything was delivered: no stream error, no sink failure, nothing dropped. */
   ok: boolean;
@@ -54,122 +57,181 @@ export interface RunResult {
 
 /** A write to a pipe whose reading end was closed. */
 function readerGone(err: Error): boolean {
-  return (err as NodeJS.ErrnoException).code === "EPIPE" || ((err.cause as NodeJS.ErrnoException | undefined)?.code === "EPIPE");
+  return (err as NodeJS.ErrnoException).code === "EPIPE" || (err.cause as NodeJS.ErrnoException | undefined)?.code === "EPIPE";
 }
 
 /**
- * Runs a pipeline spec to its end: opens the sinks (so a bad path fails before any data flows),
- * subscribes the source through the steps, fans every output message out to all sinks, and closes
- * every sink when the stream ends, fails or is stopped. One failing sink never stops the others.
+ * Runs a pipeline spec to its end: checks it whole (check.ts: nothing runs and no file is touched
+ * when it is wrong), makes the source, the steps and the sinks, fans every output message out to all
+ * sinks, and closes every sink when the stream ends, fails or is stopped. One failing sink never
+ * stops the others; an error in a step stops the stream, and every sink is still flushed.
  */
-export async function runPipeline(spec: PipelineSpec, opts: RunOptions): Promise<RunResult> {
+export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promise<RunResult> {
+  const plan = planPipeline(input);
+  const { spec } = plan;
   const scheduler = opts.scheduler ?? asyncScheduler;
-  const report = new Report(opts.stderr);
-  const sourceKind = sources[spec.from.kind] as Kind<unknown, SourceContext, Observable<Message>> & { live: boolean };
-  const sinkCtx: SinkContext = { stdout: opts.stdout, columns: outputColumns(spec), warn: (t) => report.warn(t) };
+  const report = new Report(opts.stderr, () => scheduler.now());
+  for (const name of ["skipped", "reconnects", "redelivered"]) report.counter(name, "source");
+  const refs: AttributeRef[] = [];
+  const keysSeen = new Set<string>();
+  const resolver = (scope: AttributeScope, where: string) => (name: string) => {
+    const ref = resolveAttribute(name, scope);
+    if (scope.closed && !ref.envelope && !scope.names.includes(ref.key)) {
+      throw new SpecError(where, `there is no attribute "${name}" here: the messages have ${scope.names.join(", ")} only`);
+    }
+    refs.push(ref);
+    return ref;
+  };
 
-  const opened: Sink[] = [];
-  let deadLetter: Sink | undefined;
-  let source$: Observable<Message>;
-  try {
-    for (const s of spec.to) opened.push((sinks[s.kind] as Kind<unknown, SinkContext, Sink>).create(s.config, sinkCtx));
-    if (spec.deadLetter) deadLetter = recordSink({ path: spec.deadLetter, append: false }, sinkCtx);
-    source$ = sourceKind.create(spec.from.config, {
-      signal: opts.signal,
-      scheduler,
-      stdin: opts.stdin,
-      skipped: (where, reason) => report.skipped(where, reason),
-      reconnected: () => report.counts.reconnects++,
+  const sourceKind = sources[spec.from.kind] as SourceKind<unknown>;
+  const live = sourceKind.live(spec.from.config);
+  const source$ = sourceKind.create(spec.from.config, {
+    signal: opts.signal,
+    scheduler,
+    stdin: opts.stdin,
+    skipped: (where, reason) => report.skipped(where, reason),
+    reconnected: () => report.counter("reconnects", "source").n++,
+    redelivered: () => report.counter("redelivered", "source").n++,
+    warn: (t) => report.warn(t),
+    defaultCmsAuth: opts.defaultCmsAuth,
+  });
+
+  const sinkCtx = (i: number): SinkContext => {
+    const { scope } = plan.sinks[i].input;
+    return {
+      stdout: opts.stdout,
+      stderr: opts.stderr,
+      columns: scope.closed ? scope.names : undefined,
+      title: spec.title ?? [spec.from.where, ...spec.steps.map((s) => s.where)].join(" "),
       warn: (t) => report.warn(t),
+      scheduler,
+      defaultCmsAuth: opts.defaultCmsAuth,
+      attribute: resolver(scope, spec.to[i].where),
+    };
+  };
+  const dead = spec.deadLetter;
+  const deadLetter = dead ? recordSink({ path: dead.path, append: false, overwrite: dead.overwrite }, sinkCtx(0)) : undefined;
+  const operators = (list: readonly StepSpec[], points: readonly Point[]) =>
+    list.map((s, i) => {
+      const ctx: StepContext = {
+        scheduler,
+        live,
+        input: points[i].shape,
+        attribute: resolver(points[i].scope, s.where),
+        counter: (name, kind) => report.counter(name, kind),
+        parseFailed(failure) {
+          report.parseFailure(failure);
+          deadLetter?.write(failure.message);
+        },
+        keysSeen,
+      };
+      return (steps[s.kind] as StepKind<unknown>).create(s.config, ctx);
     });
+  const ops = operators(spec.steps, plan.steps);
+  const branches = spec.to.map((s, i) => (s.steps?.length ? operators(s.steps, plan.sinks[i].steps) : undefined));
+  const opened: Sink[] = [];
+  try {
+    for (const [i, s] of spec.to.entries()) opened.push(await (sinks[s.kind] as SinkKind<unknown>).create(s.config, sinkCtx(i)));
   } catch (err) {
-    await Promise.allSettled([...opened, ...(deadLetter ? [deadLetter] : [])].map((s) => s.close()));
+    await Promise.allSettled([...opened, ...(deadLetter ? [deadLetter] : [])].map((s) => s.close(false)));
     throw err;
   }
 
-  const stepCtx: StepContext = {
-    scheduler,
-    live: sourceKind.live,
-    onParseError(failure) {
-      report.parseFailure(failure);
-      deadLetter?.write(failure.message);
-    },
-    onFiltered: () => report.counts.filtered++,
-  };
-  const ops: OperatorFunction<Message, Message>[] = spec.steps.map((s) =>
-    (steps[s.kind] as Kind<unknown, StepContext, OperatorFunction<Message, Message>>).create(s.config, stepCtx),
-  );
-
-  const targets = opened.map((sink) => ({ sink, broken: undefined as SinkError | undefined, dropped: 0 }));
+  const targets = opened.map((sink, i) => ({ sink, broken: undefined as SinkError | undefined, dropped: 0, branch: branches[i] && new Subject<Message>() }));
   let sourceDone = false;
   let gone = false;
   opts.started?.(() => ({ source: !sourceDone, sinks: targets.filter((t) => !t.broken).map((t) => ({ name: t.sink.name, pending: t.sink.pending() })) }));
   const error = await new Promise<Error | undefined>((resolve) => {
-    const counted = source$.pipe(tap(() => report.counts.in++));
-    let subscription: Subscription | undefined;
-    let allBroken = false;
+    const counted = source$.pipe(tap(() => report.in.n++));
+    const subscriptions: Subscription[] = [];
+    let pending = 1 + targets.filter((t) => t.branch).length;
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      sourceDone = true;
+      for (const sub of subscriptions) sub.unsubscribe();
+      resolve(err);
+    };
+    /** The main stream or a branch has ended: the run is over when all have, or at once on an error. */
+    const ended = (err?: Error) => {
+      if (err) finish(err);
+      else if (--pending === 0) finish();
+    };
     /** A sink broke: the others go on; when none is left there is nowhere to deliver, so the run stops. */
     const broke = (t: (typeof targets)[number], err: Error) => {
       t.broken = err instanceof SinkError ? err : new SinkError(t.sink.name, err.message, { cause: err });
-      allBroken = targets.every((o) => o.broken);
+      const allBroken = targets.every((o) => o.broken);
       gone = allBroken && targets.every((o) => readerGone(o.broken!));
       if (!gone) report.warn(`${t.sink.name}: failed${allBroken ? "" : ", the other sinks go on"}: ${err.message}`);
       if (!allBroken) return;
       if (!gone) report.warn("every sink has failed: stopping");
-      subscription?.unsubscribe();
-      sourceDone = true;
-      resolve(gone ? undefined : new Error("every sink failed, so the run stopped"));
+      finish(gone ? undefined : new Error("every sink failed, so the run stopped"));
     };
-    subscription = (ops.reduce((o$, op) => op(o$), counted) as Observable<Message>).subscribe({
-      next(msg) {
-        report.counts.out++;
-        for (const t of targets) {
-          if (t.broken) {
-            t.dropped++;
-            continue;
+    const deliver = (t: (typeof targets)[number], msg: Message) => {
+      if (t.broken) {
+        t.dropped++;
+        return;
+      }
+      try {
+        t.sink.write(msg);
+      } catch (err) {
+        t.dropped++;
+        broke(t, err as Error);
+      }
+    };
+    const asError = (err: unknown) => (err instanceof Error ? err : new Error(String(err)));
+    for (const [i, t] of targets.entries()) {
+      if (!t.branch) continue;
+      const branch$ = branches[i]!.reduce((o$, op) => op(o$), t.branch as Observable<Message>);
+      subscriptions.push(branch$.subscribe({ next: (msg) => deliver(t, msg), error: (err) => ended(asError(err)), complete: () => ended() }));
+    }
+    subscriptions.push(
+      (ops.reduce((o$, op) => op(o$), counted) as Observable<Message>).subscribe({
+        next(msg) {
+          report.out.n++;
+          for (const t of targets) {
+            if (t.branch) t.branch.next(msg);
+            else deliver(t, msg);
           }
-          try {
-            t.sink.write(msg);
-          } catch (err) {
-            t.dropped++;
-            broke(t, err as Error);
-          }
-        }
-      },
-      error: (err) => {
-        sourceDone = true;
-        resolve(err instanceof Error ? err : new Error(String(err)));
-      },
-      complete: () => {
-        sourceDone = true;
-        resolve(undefined);
-      },
-    });
-    if (allBroken) subscription.unsubscribe();
+        },
+        error: (err) => {
+          for (const t of targets) t.branch?.complete();
+          ended(asError(err));
+        },
+        complete: () => {
+          for (const t of targets) t.branch?.complete();
+          ended();
+        },
+      }),
+    );
+    if (done) for (const sub of subscriptions) sub.unsubscribe(); // it ended while subscribing
   });
 
+  const completed = error === undefined && !gone;
   const closing = targets.map(async (t): Promise<SinkOutcome> => {
     try {
-      const r = await t.sink.close();
+      const r = await t.sink.close(completed);
       return { name: t.sink.name, ...r, dropped: r.dropped + t.dropped, ...(t.broken ? { error: t.broken } : {}) };
     } catch (err) {
       // what a broken sink still delivered, when it knows; else all it was given is counted lost
-      const r = err instanceof SinkError && err.result ? err.result : { delivered: 0, dropped: report.counts.out - t.dropped };
+      const r = err instanceof SinkError && err.result ? err.result : { delivered: 0, dropped: report.out.n - t.dropped };
       return { name: t.sink.name, delivered: r.delivered, dropped: r.dropped + t.dropped, error: err as Error };
     }
   });
   const outcomes = await Promise.all(closing);
-  if (deadLetter) await deadLetter.close();
+  if (deadLetter) outcomes.push({ ...(await closeDeadLetter(deadLetter, completed)), name: deadLetter.name });
+  if (!gone) report.unmatched(refs, keysSeen);
   const ok = !error && outcomes.every((o) => !o.error && o.dropped === 0);
   return { report, sinks: outcomes, error, ok, ...(gone ? { readerGone: true } : {}) };
 }
 
-/** The columns the last shaping step declares (select or stats), for tabular sinks. */
-function outputColumns(spec: PipelineSpec): readonly string[] | undefined {
-  let columns: readonly string[] | undefined;
-  for (const s of spec.steps) {
-    const step = steps[s.kind] as { columns(config: unknown, input: readonly string[] | undefined): readonly string[] | undefined };
-    columns = step.columns(s.config, columns);
+/** The dead-letter file is a sink like the others for its outcome: a failure to write it is reported. */
+async function closeDeadLetter(sink: Sink, completed: boolean): Promise<SinkResult & { error?: Error }> {
+  try {
+    return await sink.close(completed);
+  } catch (err) {
+    const r = err instanceof SinkError && err.result ? err.result : { delivered: 0, dropped: 0 };
+    return { ...r, error: err as Error };
   }
-  return columns;
 }

@@ -1,27 +1,38 @@
 /**
- * The pipeline spec: where messages come from, the steps in order, where they go. Flags and pipeline
- * files are read into the same spec, through the same schemas (registry.ts, steps.ts), so a value
- * means the same thing and fails the same way in both.
+ * The pipeline spec: where messages come from, the steps in order, where they go. Flags, pipeline
+ * files and the commands' typed builders all make the same spec, through the same schemas (each
+ * kind's own), so a value means the same thing and fails the same way everywhere. Every component
+ * remembers where it was written (`--filter '...'`, `file.yaml: steps[2]`), for the errors of the
+ * whole-pipeline check (check.ts).
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
 import type { z } from "zod";
-import type { ComponentOf, Kind } from "./kind.ts";
-import { redact, SECRET_KEYS } from "./redact.ts";
-import { sinks, sources } from "./registry.ts";
-import { steps } from "./steps.ts";
+import { explain } from "../lib/config.ts";
+import type { ComponentOf, Kind } from "../lib/kind.ts";
+import { redact, SECRET_KEYS } from "../lib/redact.ts";
+import { closest } from "../lib/text.ts";
+import { sinks, sources, steps } from "./registry.ts";
 
-export type SourceSpec = ComponentOf<typeof sources>;
-export type StepSpec = ComponentOf<typeof steps>;
-export type SinkSpec = ComponentOf<typeof sinks>;
-export type StepKind = keyof typeof steps;
+type Located<C> = C & { where: string };
+export type SourceSpec = Located<ComponentOf<typeof sources>>;
+export type StepSpec = Located<ComponentOf<typeof steps>>;
+/**
+ * A sink, with the steps of its own branch when it has any (`{pushgateway: {...}, steps: [{stats:
+ * 10s}]}`): only its messages go through them, after the pipeline's steps. A console can then show
+ * every message while a Pushgateway gets window counts of the same stream.
+ */
+export type SinkSpec = Located<ComponentOf<typeof sinks>> & { steps?: StepSpec[] };
+export type StepName = keyof typeof steps;
 
 export interface PipelineSpec {
   from: SourceSpec;
   steps: StepSpec[];
   to: SinkSpec[];
   /** Recorded-format file that receives every message that failed to parse. */
-  deadLetter?: string;
+  deadLetter?: { path: string; overwrite: boolean };
+  /** What the pipeline is called in charts and docs: its source and steps as written. */
+  title?: string;
 }
 
 /** A flag or pipeline file that does not say something valid: names where, what, and what would do. */
@@ -57,13 +68,8 @@ function toJS(doc: YAML.Document, where: string): unknown {
 }
 
 /** One step flag (`--filter VALUE`) as a step of the spec. */
-export function stepFromFlag(kind: StepKind, text: string): StepSpec {
+export function stepFromFlag(kind: StepName, text: string): StepSpec {
   return component(steps, "step", { [kind]: flagValue(`--${kind}`, text) }, `--${kind} ${quote(text)}`, `--${kind}`);
-}
-
-/** A source given as a value (a command's arguments rather than a flag). */
-export function sourceSpec(raw: unknown, where: string): SourceSpec {
-  return component(sources, "source", raw, where);
 }
 
 export function sourceFromFlag(text: string): SourceSpec {
@@ -71,11 +77,57 @@ export function sourceFromFlag(text: string): SourceSpec {
 }
 
 export function sinkFromFlag(text: string): SinkSpec {
-  return component(sinks, "sink", flagValue("--to", text), `--to ${quote(text)}`, "--to");
+  return sinkComponent(flagValue("--to", text), `--to ${quote(text)}`, "--to");
 }
 
-/** Reads a pipeline file: `from:`, `steps:` (a list), `to:` (one or a list), `dead_letter:`. */
-export function pipelineFromFile(path: string): PipelineSpec {
+/** A sink, `{kind: config}` or `{kind: config, steps: [...]}` (a branch of its own). */
+function sinkComponent(raw: unknown, where: string, flag = ""): SinkSpec {
+  if (!isMapping(raw) || !Object.hasOwn(raw, "steps") || Object.keys(raw).length !== 2) return component(sinks, "sink", raw, where, flag);
+  const { steps: own, ...rest } = raw;
+  if (!Array.isArray(own)) throw new SpecError(`${where}: steps`, "expected a list of steps", "e.g. steps: [{stats: {every: 10s}}]");
+  return { ...component(sinks, "sink", rest, where, flag), steps: own.map((s, i) => component(steps, "step", s, `${where}: steps[${i}]`)) };
+}
+
+/**
+ * Components a command builds from its own flags (typed values, never through text). `flagOf` maps a
+ * config field to the flag as the user typed it, so an error names that flag and its value in plain
+ * words (`-o '': must not be empty (file to write...), e.g. -o rec.jsonl`); `where` names the
+ * component in whole-pipeline errors.
+ */
+export function sourceOf<N extends keyof typeof sources>(kind: N, config: unknown, where: string, flagOf: Record<string, string> = {}): SourceSpec {
+  return typed(sources, kind, config, where, flagOf);
+}
+export function stepOf<N extends StepName>(kind: N, config: unknown, where: string, flagOf: Record<string, string> = {}): StepSpec {
+  return typed(steps, kind, config, where, flagOf);
+}
+export function sinkOf<N extends keyof typeof sinks>(kind: N, config: unknown, where: string, flagOf: Record<string, string> = {}): SinkSpec {
+  return typed(sinks, kind, config, where, flagOf);
+}
+
+function typed<R extends Record<string, Kind<unknown>>>(registry: R, name: string, config: unknown, where: string, flagOf: Record<string, string>): Located<ComponentOf<R>> {
+  return { kind: name, config: fromFlags(registry[name].config, config, flagOf, where), where } as Located<ComponentOf<R>>;
+}
+
+/**
+ * Checks a config a command made from its flags against `schema`; an error names the flag that gave
+ * the bad field (`flagOf[field]`; `flagOf[""]` the flag that gave the whole value) and its value.
+ */
+export function fromFlags<T>(schema: z.ZodType<T>, config: unknown, flagOf: Record<string, string>, where: string): T {
+  const result = schema.safeParse(config);
+  if (result.success) return result.data;
+  const issue = explain(result.error, schema, config);
+  const field = String(issue.path[0] ?? "");
+  const flag = flagOf[field] ?? flagOf[""];
+  if (!flag) throw new SpecError(where, `${field ? `${issue.path.join(".")}: ` : ""}${issue.message}`);
+  const given = field && isMapping(config) ? config[field] : config;
+  const shown = given === undefined ? "" : ` ${quote(Array.isArray(given) ? given.join(",") : String(given))}`;
+  throw new SpecError(`${flag}${shown}`, `${issue.message}${issue.example !== undefined ? `, e.g. ${flag} ${issue.example}` : ""}`);
+}
+
+const FILE_KEYS = ["from", "steps", "to", "dead_letter", "tests"];
+
+/** The raw mapping of a pipeline file (its `tests:` are read by the test command). */
+export function readPipelineFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -86,8 +138,14 @@ export function pipelineFromFile(path: string): PipelineSpec {
   if (doc.errors.length > 0) throw new SpecError(path, `not valid YAML: ${doc.errors[0].message}`);
   const raw: unknown = toJS(doc, path);
   if (!isMapping(raw)) throw new SpecError(path, "expected a mapping with from:, steps: and to:");
-  const unknown = Object.keys(raw).filter((k) => !["from", "steps", "to", "dead_letter"].includes(k));
-  if (unknown.length > 0) throw new SpecError(`${path}: ${unknown[0]}`, "unknown key; expected from, steps, to, dead_letter");
+  const unknown = Object.keys(raw).filter((k) => !FILE_KEYS.includes(k));
+  if (unknown.length > 0) throw new SpecError(`${path}: ${unknown[0]}`, `unknown key; expected ${FILE_KEYS.join(", ")}`);
+  return raw;
+}
+
+/** Reads a pipeline file: `from:`, `steps:` (a list), `to:` (one or a list), `dead_letter:`. */
+export function pipelineFromFile(path: string): PipelineSpec {
+  const raw = readPipelineFile(path);
   if (raw.from === undefined) throw new SpecError(path, "from: is missing", `e.g. from: ${sources.replay.examples[0]}`);
   const stepList = raw.steps ?? [];
   if (!Array.isArray(stepList)) throw new SpecError(`${path}: steps`, "expected a list of steps", "e.g. steps: [{filter: {site: T2_*}}, {select: [site]}]");
@@ -96,26 +154,8 @@ export function pipelineFromFile(path: string): PipelineSpec {
   return {
     from: component(sources, "source", raw.from, `${path}: from`),
     steps: stepList.map((s, i) => component(steps, "step", s, `${path}: steps[${i}]`)),
-    to: toList.map((s, i) => component(sinks, "sink", s, `${path}: to[${i}]`)),
-    deadLetter: raw.dead_letter as string | undefined,
-  };
-}
-
-/**
- * Fills what a user leaves out (payloads are parsed, auto, unless a step says how; output goes to
- * the console) and checks what only the whole pipeline can tell, such as a sink that needs stats.
- */
-export function withDefaults(spec: PipelineSpec): PipelineSpec {
-  const hasStats = spec.steps.some((s) => s.kind === "stats");
-  const statsOnly = spec.to.find((s) => (sinks[s.kind] as { needsStats?: boolean }).needsStats);
-  if (statsOnly && !hasStats) {
-    throw new SpecError(`--to ${statsOnly.kind}`, `a ${statsOnly.kind} sink takes stats rows; add a stats step`, "e.g. --stats '{every: 60s, by: [site]}'");
-  }
-  const hasParse = spec.steps.some((s) => s.kind === "parse");
-  return {
-    ...spec,
-    steps: hasParse ? spec.steps : [component(steps, "step", "parse", "default parse"), ...spec.steps],
-    to: spec.to.length > 0 ? spec.to : [component(sinks, "sink", "console", "default sink")],
+    to: toList.map((s, i) => sinkComponent(s, `${path}: to[${i}]`)),
+    ...(raw.dead_letter !== undefined ? { deadLetter: { path: raw.dead_letter as string, overwrite: false } } : {}),
   };
 }
 
@@ -124,13 +164,7 @@ export function withDefaults(spec: PipelineSpec): PipelineSpec {
  * `{kind: config}`; then checks the config against the kind's schema. `flag` names how to write the
  * examples in the error hint.
  */
-function component<R extends Record<string, Kind<unknown, never, unknown>>>(
-  registry: R,
-  what: string,
-  raw: unknown,
-  where: string,
-  flag = "",
-): ComponentOf<R> {
+function component<R extends Record<string, Kind<unknown>>>(registry: R, what: string, raw: unknown, where: string, flag = ""): Located<ComponentOf<R>> {
   let name: string;
   let value: unknown;
   if (typeof raw === "string") {
@@ -154,39 +188,14 @@ function component<R extends Record<string, Kind<unknown, never, unknown>>>(
   else if (typeof value === "string" && kind.shorthand) value = { [kind.shorthand]: value };
   const result = (kind.config as z.ZodType).safeParse(value);
   if (!result.success) {
-    const issue = explain(result.error.issues[0]);
-    const path = issue.path.length > 0 ? `${issue.path.join(".")}: ` : "";
+    const issue = explain(result.error, kind.config as z.ZodType, value);
+    const field = issue.path.join(".");
+    const text = !field ? issue.message : /^(is|must|needs) /.test(issue.message) ? `${field} ${issue.message}` : `${field}: ${issue.message}`;
+    const eg = issue.example !== undefined && field ? `, e.g. ${field}: ${issue.example}` : "";
     const examples = kind.examples.map((e) => (flag ? `${flag} ${e}` : e)).join("   ");
-    throw new SpecError(where, `${path}${issue.message}${badValue(value, issue.path)}`, `expected e.g.: ${examples}`);
+    throw new SpecError(where, `${text}${eg}${badValue(value, issue.path)}`, `expected e.g.: ${examples}`);
   }
-  return { kind: name, config: result.data } as ComponentOf<R>;
-}
-
-interface Explained {
-  path: PropertyKey[];
-  message: string;
-}
-
-/**
- * Zod reports a value that fits no branch of a union as a bare "Invalid input". Say what went
- * wrong in the branch that got furthest (a mapping with one bad field), or else list every form
- * the value could have taken.
- */
-function explain(issue: z.core.$ZodIssue): Explained {
-  if (issue.code !== "invalid_union" || issue.errors.length === 0) return { path: issue.path, message: issue.message };
-  const furthest = issue.errors.map((errs) => explain(errs[0])).reduce((a, b) => (b.path.length > a.path.length ? b : a));
-  if (furthest.path.length > 0) return { path: [...issue.path, ...furthest.path], message: furthest.message };
-  const expected = [...new Set(forms(issue))].map((f) => FORM_NAMES[f] ?? f);
-  return { path: issue.path, message: expected.length > 0 ? `expected ${expected.join(", or ")}` : issue.message };
-}
-
-const FORM_NAMES: Record<string, string> = { string: "text", object: "a mapping {..}", array: "a list [..]", boolean: "true/false", number: "a number" };
-
-/** The types a union would have taken, through nested unions. */
-function forms(issue: z.core.$ZodIssue): string[] {
-  if (issue.code === "invalid_type") return [issue.expected];
-  if (issue.code === "invalid_union") return issue.errors.flatMap((errs) => (errs[0] ? forms(errs[0]) : []));
-  return [];
+  return { kind: name, config: result.data, where } as Located<ComponentOf<R>>;
 }
 
 /** The offending value, for the error; never a secret (a pass/token/creds value, URL user-info). */
@@ -202,29 +211,8 @@ function isMapping(v: unknown): v is Record<string, unknown> {
 }
 
 /** A flag value as errors show it: secrets hidden, quoted unless plain, cut to 100 characters. */
-function quote(text: string): string {
+export function quote(text: string): string {
   const safe = redact(text);
   const shown = safe.length > 100 ? `${safe.slice(0, 99)}…` : safe;
   return /^[\w.:/-]+$/.test(shown) ? shown : `'${shown}'`;
-}
-
-/** The name within edit distance 2 of `name`, if any: most typos are one or two keys off. */
-function closest(name: string, names: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of names) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
 }

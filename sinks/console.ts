@@ -1,41 +1,58 @@
 import { z } from "zod";
-import type { Message } from "../operators/message.ts";
+import type { Message, Shape } from "../lib/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import { windowRows } from "./window_rows.ts";
-import type { Sink, SinkContext, SinkResult } from "./sink.ts";
+import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
+
+const FORMATS = ["values", "raw", "json", "counts"] as const;
 
 export const consoleConfig = z.strictObject({
   format: z
-    .enum(["values", "raw", "json", "counts"])
+    .enum(FORMATS)
     .default("values")
     .describe(
       "values: attribute values joined by one space (as nats-sub prints them); raw: [#N] [subject] 'payload'; json: one object per line; " +
-        "counts: stats windows as nats-sub -showStats prints them, count(<label>) N then sorted 'value: count' lines",
+        "counts: stats windows as nats-sub -showStats prints them, count(<label>) N on stderr, then sorted 'value: count' lines",
     ),
-  time: z.boolean().default(false).describe("prefix each line with the message time, YYYY/MM/DD HH:MM:SS local time (nats-sub -t)"),
+  time: z.boolean().default(false).describe("prefix each line with the time, YYYY/MM/DD HH:MM:SS local time (nats-sub -t)"),
   label: z.string().default("").describe("counts: what the count line names, e.g. the subscribed subject"),
 });
 export type ConsoleConfig = z.infer<typeof consoleConfig>;
 
-/** Writes one line per message to stdout. */
+/** Writes one line per message to stdout; `counts` prints each stats window as the Go nats-sub does. */
 export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
-  const out = LineWriter.open("console", "-", ctx.stdout);
+  const lines = (text: readonly string[]) => text.join("");
+  const out = new LineWriter<string>("console", { path: "-", append: false, stdout: ctx.stdout }, lines);
   const prefix = (msg: Message) => (config.time ? logTime(msg.time) : "");
-  const counts = config.format === "counts" ? countsPrinter(config.label, prefix, (text, rows) => out.write(text, rows)) : undefined;
-  const format = config.format === "counts" ? undefined : formatter(config.format);
   let n = 0;
+  let write: (msg: Message) => void;
+  let err: LineWriter<string> | undefined;
+  if (config.format === "counts") {
+    const stderr = (err = new LineWriter<string>("console", { path: "-", append: false, stdout: ctx.stderr }, lines));
+    let block: string[] = [];
+    write = (msg) => {
+      const w = msg.window!;
+      if (w.by.length > 0) block.push(`${w.values.join(" ")}: ${w.measures.count}\n`);
+      if (w.rank < w.rows - 1) return;
+      // as the Go tool: the count line on stderr (timestamped with -t), the value lines sorted by their text on stdout
+      stderr.write(`${prefix(msg)}count(${config.label}) ${w.total}\n`, w.by.length > 0 ? 0 : 1);
+      if (block.length > 0) out.write(block.sort().join(""), block.length);
+      block = [];
+    };
+  } else {
+    const format = formatter(config.format);
+    write = (msg) => out.write(prefix(msg) + format(msg, n) + "\n");
+  }
   return {
     name: "console",
     write(msg) {
       if (out.error) throw out.error;
       n++;
-      if (counts) counts.add(msg);
-      else out.write(prefix(msg) + format!(msg, n) + "\n");
+      write(msg);
     },
-    pending: () => (counts ? counts.held() : 0) + out.unwritten,
-    close(): Promise<SinkResult> {
-      counts?.flush();
-      return out.finish("console", n, "write to stdout failed");
+    pending: () => out.unwritten + (err?.unwritten ?? 0),
+    async close(completed) {
+      await err?.finish(0, completed, "write to stderr failed");
+      return out.finish(n, completed, "write to stdout failed");
     },
   };
 }
@@ -43,26 +60,13 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
 function formatter(format: Exclude<ConsoleConfig["format"], "counts">): (msg: Message, n: number) => string {
   switch (format) {
     case "values":
-      return (msg) => (msg.attrs ? Object.values(msg.attrs).join(" ") : msg.data);
+      // each value of a repeated key, as the Go tool prints them
+      return (msg) => (msg.pairs ? msg.pairs.map((p) => p[1]).join(" ") : msg.attrs ? Object.values(msg.attrs).join(" ") : msg.data);
     case "raw":
       return (msg, n) => `[#${n}] [${msg.subject}] '${msg.data}'`;
     case "json":
       return (msg) => JSON.stringify(msg.attrs ?? { time: new Date(msg.time).toISOString(), subject: msg.subject, data: msg.data });
   }
-}
-
-/**
- * Prints stats rows as the Go nats-sub does: per window `count(<label>) <total>`, then one
- * `value: count` line per row of a `by` window; each window as one block.
- */
-function countsPrinter(label: string, prefix: (msg: Message) => string, write: (text: string, rows: number) => void) {
-  return windowRows((rows) => {
-    const by = rows[0].window?.by ?? [];
-    const total = rows.reduce((sum, r) => sum + Number(r.attrs?.count ?? 0), 0);
-    let text = `${prefix(rows[0])}count(${label}) ${total}\n`;
-    if (by.length > 0) for (const r of rows) text += `${by.map((name) => r.attrs?.[name] ?? "").join(" ")}: ${r.attrs?.count ?? 0}\n`;
-    write(text, rows.length);
-  });
 }
 
 const pad = (v: number) => String(v).padStart(2, "0");
@@ -72,3 +76,15 @@ export function logTime(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} `;
 }
+
+const ANY: readonly Shape[] = ["payloads", "records", "windows"];
+
+export const kind = sinkKind({
+  name: "console",
+  description: "lines on stdout: values (default), raw, json, or counts (stats as nats-sub -showStats)",
+  config: consoleConfig,
+  shorthand: "format",
+  examples: ["console", "console:raw", "'console: {format: json, time: true}'", "console:counts"],
+  accepts: (c) => (c.format === "counts" ? ["windows"] : c.format === "raw" ? ANY : ["records", "windows"]),
+  create: consoleSink,
+});

@@ -1,17 +1,15 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { parse as parseCsv } from "csv-parse/sync";
-import { stringify } from "csv-stringify";
+import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
-import type { Message } from "../operators/message.ts";
+import type { Attrs, Message } from "../lib/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import type { Sink, SinkContext, SinkResult } from "./sink.ts";
+import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
 export const csvConfig = z.strictObject({
-  path: z.string().min(1).describe('file to write, "-" for stdout'),
-  append: z
-    .boolean()
-    .default(false)
-    .describe("add rows to an existing file, under its own header (written when the file is new or empty)"),
+  path: z.string().min(1).describe('file to write, "-" for stdout').meta({ examples: ["out.csv"] }),
+  append: z.boolean().default(false).describe("add rows to an existing file, under its own header (written when the file is new or empty)"),
+  overwrite: z.boolean().default(false).describe("replace a file that is not empty (--force); without it such a file is refused"),
 });
 export type CsvConfig = z.infer<typeof csvConfig>;
 
@@ -20,57 +18,36 @@ export type CsvConfig = z.infer<typeof csvConfig>;
  *
  * Columns: those of an existing file when appending, else the ones the pipeline declares (`select`
  * or `stats`), else the first message's attributes in order. An attribute outside the columns is
- * reported once and not written: the columns of a file never change halfway.
+ * reported once and not written: the columns of a file never change halfway. Rows are formatted a
+ * batch at a time (csv-stringify/sync), when the writer flushes.
  */
 export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
   const name = `csv ${config.path}`;
   const existing = config.append && config.path !== "-" ? existingHeader(config.path) : undefined;
-  const out = LineWriter.open(name, config.path, ctx.stdout, config.append);
   let columns: string[] | undefined = existing ?? (ctx.columns && [...ctx.columns]);
-  let known: Set<string>;
-  let csv: ReturnType<typeof stringify> | undefined;
+  let known: Set<string> | undefined;
+  const out = new LineWriter<Attrs>(name, { path: config.path, append: config.append, stdout: ctx.stdout }, (rows, first) =>
+    stringify(rows as Attrs[], { header: first && existing === undefined, columns: columns ?? [], cast: { number: String } }),
+  );
   let n = 0;
-
-  const start = (first?: Message) => {
-    columns ??= first?.attrs ? Object.keys(first.attrs) : ["time", "subject", "data"];
-    known = new Set(columns);
-    csv = stringify({ header: existing === undefined, columns, cast: { number: String } });
-    // rows stringified so far, so each chunk of text says how many messages it holds (the header none)
-    let rows = 0;
-    let handed = 0;
-    csv.on("record", () => rows++);
-    csv.on("data", (chunk: Buffer) => {
-      out.write(chunk.toString(), rows - handed);
-      handed = rows;
-    });
-    return csv;
-  };
-
   return {
     name,
-    write(msg) {
+    write(msg: Message) {
       if (out.error) throw out.error;
-      const stream = csv ?? start(msg);
       const row = msg.attrs ?? { time: new Date(msg.time).toISOString(), subject: msg.subject, data: msg.data };
+      columns ??= Object.keys(row);
+      known ??= new Set(columns);
       for (const key in row) {
         if (!known.has(key)) {
           known.add(key);
-          ctx.warn(`${name}: attribute "${key}" is not one of the columns (${columns!.join(", ")}); left out. Choose the columns with --select.`);
+          ctx.warn(`${name}: attribute "${key}" is not one of the columns (${columns.join(", ")}); left out. Choose the columns with --select.`);
         }
       }
-      stream.write(row);
+      out.write(row);
       n++;
     },
-    pending: () => n - out.written,
-    async close(): Promise<SinkResult> {
-      if (!csv && columns) start(); // no rows: the header still says what the columns are
-      if (csv) {
-        const ended = new Promise((resolve, reject) => csv!.on("end", resolve).on("error", reject));
-        csv.end();
-        await ended; // every row has reached the writer
-      }
-      return out.finish(name, n);
-    },
+    pending: () => out.unwritten,
+    close: (completed) => out.finish(n, completed && columns !== undefined),
   };
 }
 
@@ -89,3 +66,14 @@ function existingHeader(path: string): string[] | undefined {
   if (head.trim() === "") return undefined;
   return parseCsv(head, { to_line: 1 })[0] as string[];
 }
+
+export const kind = sinkKind({
+  name: "csv",
+  description: "CSV file (or stdout) with a header row; RFC 4180 quoting",
+  config: csvConfig,
+  shorthand: "path",
+  examples: ["csv:out.csv", "csv:-", "'csv: {path: out.csv, append: true}'"],
+  accepts: () => ["records", "windows"],
+  outputs: (c) => (c.path === "-" ? [] : [{ path: c.path, append: c.append, overwrite: c.overwrite }]),
+  create: csvSink,
+});

@@ -3,51 +3,51 @@ import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { SinkError, type SinkResult } from "./sink.ts";
 
-/** Text is handed to the stream in chunks of about this size: one write per line costs far more. */
-const CHUNK_CHARS = 64 * 1024;
+/** Items handed to the stream in one write at most: one write per line costs far more. */
+const BATCH = 1024;
+
+/** Where a writer writes: `-` is the given stdout (left open on close), anything else a file. */
+export interface Target {
+  path: string;
+  /** Add to the file instead of replacing it. */
+  append: boolean;
+  stdout: Writable;
+}
 
 /**
- * Buffers text for a file or stdout and writes it in chunks, at the latest on the next turn of the
- * event loop, so output appears promptly and whole lines only are ever written (an interrupted
- * file stays valid). The first write error is kept (`error`) and reported by `close`; after it
- * nothing more is written. Each piece of text says how many messages it holds, so the writer can
- * tell how many are written (confirmed by the stream) and how many are not yet.
+ * How items become text, a batch at a time (csv-stringify/sync formats a whole batch of rows in one
+ * call). `first` is true for the first text written to the target: a CSV puts its header there.
  */
-export class LineWriter {
-  private pending: string[] = [];
-  private pendingChars = 0;
+export type Formatter<T> = (items: readonly T[], first: boolean) => string;
+
+/**
+ * Buffers items (one per message) for a file or stdout and writes them in batches, at the latest on
+ * the next turn of the event loop, so output appears promptly and whole lines only are ever written
+ * (an interrupted file stays valid). The file is opened (created, truncated or appended to) when the
+ * first batch is written, not before: a run that fails before any output leaves it as it was. The
+ * first error (open, write) is kept (`error`) and reported by `finish`; after it nothing more is
+ * written. Each item stands for a number of messages (one by default; a header none), counted as
+ * written when the stream confirms them.
+ */
+export class LineWriter<T> {
+  private out: Writable | undefined;
+  private items: T[] = [];
+  /** Messages the buffered items stand for. */
+  private buffered = 0;
   private scheduled = false;
   private failure: Error | undefined;
-  /** Messages in `pending`. */
-  private buffered = 0;
-  /** Messages handed to the stream whose write has not called back yet. */
+  private started = false;
+  /** Items handed to the stream whose write has not called back yet. */
   private inFlight = 0;
   private confirmed = 0;
 
-  private constructor(
-    private readonly out: Writable,
-    private readonly owned: boolean,
-  ) {
-    out.on("error", (err) => (this.failure ??= err));
-  }
+  constructor(
+    private readonly name: string,
+    private readonly target: Target,
+    private readonly format: Formatter<T>,
+  ) {}
 
-  /**
-   * `-` means the given stdout (left open on close); anything else is a file, truncated or appended.
-   * The file is opened at once, so a path that cannot be written fails here, before any data flows,
-   * with a {@link SinkError} of the sink `name`.
-   */
-  static open(name: string, path: string, stdout: Writable, append = false): LineWriter {
-    if (path === "-") return new LineWriter(stdout, false);
-    let fd: number;
-    try {
-      fd = openSync(path, append ? "a" : "w");
-    } catch (err) {
-      throw new SinkError(name, `cannot open for writing: ${(err as Error).message}`, { cause: err });
-    }
-    return new LineWriter(createWriteStream("", { fd }), true);
-  }
-
-  /** The first write error (EPIPE, ENOSPC...), once there was one. */
+  /** The first error (cannot open, EPIPE, ENOSPC...), once there was one. */
   get error(): Error | undefined {
     return this.failure;
   }
@@ -62,12 +62,11 @@ export class LineWriter {
     return this.buffered + this.inFlight;
   }
 
-  /** Buffers `text`, which holds `messages` messages (a header holds none). */
-  write(text: string, messages = 1): void {
-    this.pending.push(text);
-    this.pendingChars += text.length;
+  /** Buffers `item`, which stands for `messages` messages. */
+  write(item: T, messages = 1): void {
+    this.items.push(item);
     this.buffered += messages;
-    if (this.pendingChars >= CHUNK_CHARS) this.flush();
+    if (this.items.length >= BATCH) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -76,42 +75,79 @@ export class LineWriter {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.failure) return;
+    if (this.items.length === 0 || this.failure) return;
+    const batch = this.items;
     const n = this.buffered;
+    this.items = [];
+    this.buffered = 0;
+    this.send(batch, n);
+  }
+
+  private send(batch: T[], n: number): void {
+    const out = this.stream();
+    if (!out) return;
+    let text: string;
+    try {
+      text = this.format(batch, !this.started);
+    } catch (err) {
+      this.failure = err as Error; // reported by finish, like a write error
+      return;
+    }
+    this.started = true;
     this.inFlight += n;
-    this.out.write(this.pending.join(""), (err) => {
+    out.write(text, (err) => {
       this.inFlight -= n;
       if (!err) this.confirmed += n;
     });
-    this.pending = [];
-    this.pendingChars = 0;
-    this.buffered = 0;
+  }
+
+  /** Opens the file on first use; a failure to open is the writer's error. */
+  private stream(): Writable | undefined {
+    if (this.out || this.failure) return this.out;
+    const { path, append, stdout } = this.target;
+    if (path === "-") this.out = stdout;
+    else {
+      try {
+        this.out = createWriteStream("", { fd: openSync(path, append ? "a" : "w") });
+      } catch (err) {
+        this.failure = err as Error;
+        return undefined;
+      }
+    }
+    this.out.on("error", (err) => (this.failure ??= err));
+    return this.out;
   }
 
   /**
-   * Closes for the sink `name` that handed over `messages`: resolves when all were written, else
-   * rejects with a {@link SinkError} (`failed` says what failed) carrying how many were.
+   * Writes what is buffered and closes for the sink that handed over `messages`; with `completed`
+   * and nothing written yet, the formatter's text for no items still goes out (a CSV header).
+   * Resolves when all were written, else rejects with a {@link SinkError} (`failed` says what
+   * failed) carrying how many were.
    */
-  async finish(name: string, messages: number, failed = "write failed"): Promise<SinkResult> {
+  async finish(messages: number, completed: boolean, failed = "write failed"): Promise<SinkResult> {
     try {
+      this.flush();
+      if (completed && !this.started && !this.failure) this.send([], 0);
       await this.close();
     } catch (err) {
       const result = { delivered: this.confirmed, dropped: messages - this.confirmed };
-      throw new SinkError(name, `${failed}: ${(err as Error).message}`, { cause: err, result });
+      const why = (err as NodeJS.ErrnoException).syscall === "open" ? "cannot open for writing" : failed;
+      throw new SinkError(this.name, `${why}: ${(err as Error).message}`, { cause: err, result });
     }
     return { delivered: messages, dropped: 0 };
   }
 
-  /** Writes what is buffered and waits until the stream has taken it (and closed the file, if ours). */
+  /** Waits until the stream has taken everything (and closed the file, if ours). */
   private async close(): Promise<void> {
-    this.flush();
     if (this.failure) throw this.failure;
-    if (this.owned) {
-      const closed = once(this.out, "close"); // rejects if the stream errors first
-      this.out.end();
+    const out = this.out;
+    if (!out) return;
+    if (out !== this.target.stdout) {
+      const closed = once(out, "close"); // rejects if the stream errors first
+      out.end();
       await closed;
     } else {
-      await new Promise<void>((resolve, reject) => this.out.write("", (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) => out.write("", (err) => (err ? reject(err) : resolve())));
     }
     if (this.failure) throw this.failure;
   }

@@ -22,17 +22,31 @@ export function labelName(text: string): string {
 }
 
 /**
- * The metric name the Go `nats-sub -vmUri` derives from a subject: without `.>` and `*`, then
- * sanitized (`cms.wmarchive.exitCode.>` → `cms_wmarchive_exitCode`).
+ * What a VictoriaMetrics metric name may look like: a Prometheus name, and dots too, since
+ * VictoriaMetrics stores the names its OpenTSDB and import APIs get as they are, dots included
+ * (`cms.wmarchive.exitCode`, which dashboards built on the Go tool query as `{__name__="..."}`).
  */
-export function metricFromSubject(subject: string): string {
-  return metricName(subject.replaceAll(".>", "").replaceAll("*", ""));
+export const VM_METRIC_NAME = /^[a-zA-Z_:.][a-zA-Z0-9_:.]*$/;
+
+/** {@link metricName}, keeping dots (see {@link VM_METRIC_NAME}). */
+export function vmMetricName(text: string): string {
+  const name = text.replace(/[^a-zA-Z0-9_:.]/g, "_");
+  return /^[a-zA-Z_:.]/.test(name) ? name : `_${name}`;
 }
 
 /**
- * The Pushgateway job the Go `nats-sub -gatewayUri` derives from a subject when `-gatewayJob` is not
- * given: `.` → `_`, `>` → `metric` (`cms.wmarchive.exitCode.>` → `cms_wmarchive_exitCode_metric`).
+ * The metric name the Go `nats-sub -vmUri` derives from a subject: without `.>`, then without `*`,
+ * dots kept (`cms.wmarchive.exitCode.>` → `cms.wmarchive.exitCode`, `cms.*.exitCode.>` → `cms..exitCode`).
  */
-export function jobFromSubject(subject: string): string {
-  return subject.replaceAll(".", "_").replaceAll(">", "metric");
+export function metricFromSubject(subject: string): string {
+  return vmMetricName(subject.replaceAll(".>", "").replaceAll("*", ""));
+}
+
+/**
+ * The Pushgateway job the Go `nats-sub -gatewayUri` makes of `-gatewayJob`, or of the subject when
+ * none is given: `.` → `_`, `>` → `metric` (`cms.wmarchive.exitCode.>` →
+ * `cms_wmarchive_exitCode_metric`, `my.job>x` → `my_jobmetricx`).
+ */
+export function goJobName(text: string): string {
+  return text.replaceAll(".", "_").replaceAll(">", "metric");
 }

@@ -1,30 +1,32 @@
 import type { NatsConnection } from "nats";
 import { z } from "zod";
-import { type Message, payloadBytes } from "../operators/message.ts";
-import { DEFAULT_SEP, encodeCms, encodeJson } from "../operators/payload.ts";
-import type { Sink, SinkContext, SinkResult } from "./sink.ts";
-import { SinkError } from "./sink.ts";
-import { subjectTemplate } from "./nats_subject.ts";
+import { DEFAULT_SEP, encodeCms, encodeJson } from "../formats/payload.ts";
+import { type Message, payloadBytes } from "../lib/message.ts";
+import { connectNats } from "../nats/client.ts";
+import { connectionFields, prepareConnection } from "../nats/connection.ts";
+import { subjectTemplate } from "../nats/subject.ts";
+import { type Sink, type SinkContext, SinkError, sinkKind } from "./sink.ts";
 
 /** Messages held while the connection is being made; beyond this they are dropped and counted. */
 export const MAX_WAITING = 100_000;
 
-export const natsSinkFields = {
+export const natsSinkConfig = z.strictObject({
   subject: z
     .string()
     .min(1)
     .superRefine((t, ctx) => {
       try {
-        subjectTemplate(t);
+        subjectTemplate(t, () => () => "");
       } catch (err) {
         ctx.addIssue({ code: "custom", message: (err as Error).message });
       }
     })
-    .describe('subject template: {name} is replaced by the attribute\'s value made one safe token (. * > and spaces become _), e.g. "cms.analysis.{site}"'),
+    .describe('subject template: {name} is replaced by the attribute\'s value made one safe token (. * > and spaces become _), e.g. "cms.analysis.{site}"')
+    .meta({ examples: ["cms.analysis.{site}"] }),
   format: z.enum(["cms", "json"]).default("cms").describe("payload written: cms key:value pairs (keys sorted) or a JSON object"),
   sep: z.string().min(1).default(DEFAULT_SEP).describe("separator of cms key:value pairs"),
-};
-export const natsSinkConfig = z.strictObject(natsSinkFields);
+  ...connectionFields,
+});
 export type NatsSinkConfig = z.infer<typeof natsSinkConfig>;
 
 /**
@@ -35,7 +37,10 @@ export type NatsSinkConfig = z.infer<typeof natsSinkConfig>;
  */
 export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: Promise<NatsConnection>): Sink {
   const name = `nats ${config.subject}`;
-  const subjectOf = subjectTemplate(config.subject);
+  const subjectOf = subjectTemplate(config.subject, (attr) => {
+    const ref = ctx.attribute(attr);
+    return (msg: Message) => ref.get(msg);
+  });
   const encode = config.format === "json" ? encodeJson : (attrs: Record<string, string | number>) => encodeCms(attrs, config.sep);
   let nc: NatsConnection | undefined;
   let failure: Error | undefined;
@@ -47,7 +52,7 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
 
   const publish = (msg: Message) => {
     try {
-      nc!.publish(subjectOf(msg.attrs), msg.attrs ? encode(msg.attrs) : payloadBytes(msg));
+      nc!.publish(subjectOf(msg), msg.attrs ? encode(msg.attrs) : payloadBytes(msg));
       published++;
     } catch (err) {
       dropped++;
@@ -76,7 +81,7 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
       else waiting.push(msg);
     },
     pending: () => waiting.length + published - confirmed,
-    async close(): Promise<SinkResult> {
+    async close() {
       await ready;
       if (nc && !nc.isClosed()) {
         try {
@@ -93,3 +98,19 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
     },
   };
 }
+
+export const kind = sinkKind({
+  name: "nats",
+  description: "republish on NATS: subject template filled from attributes, payload as cms or json (unchanged when not parsed)",
+  config: natsSinkConfig,
+  shorthand: "subject",
+  examples: ["'nats: {subject: \"cms.analysis.{site}\", servers: localhost:4222}'", "'nats: {subject: cms.analysis.codes, format: json}'"],
+  accepts: () => ["payloads", "records", "windows"],
+  create: (config, ctx) => {
+    const prepared = prepareConnection(config, { warn: ctx.warn, defaultCmsAuth: ctx.defaultCmsAuth });
+    const client = connectNats(prepared, ctx.warn);
+    const sink = natsSink(config, ctx, client.then((c) => c.nc));
+    void client.catch(() => undefined); // an unreachable server is reported by the sink itself
+    return sink;
+  },
+});

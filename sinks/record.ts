@@ -1,30 +1,48 @@
 import { z } from "zod";
-import { toRecordLine } from "../operators/message.ts";
+import { toRecordLine } from "../formats/record_line.ts";
+import type { Message } from "../lib/message.ts";
 import { LineWriter } from "./line_writer.ts";
-import type { Sink, SinkContext } from "./sink.ts";
+import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
 export const recordConfig = z.strictObject({
-  path: z.string().min(1).describe('file to write, "-" for stdout'),
-  append: z.boolean().default(false).describe("add to an existing file instead of replacing it"),
+  path: z.string().min(1).describe('file to write, "-" for stdout').meta({ examples: ["rec.jsonl"] }),
+  append: z.boolean().default(false).describe("add to an existing recording instead of refusing it"),
+  overwrite: z.boolean().default(false).describe("replace a recording that is not empty (--force); without it such a file is refused"),
 });
 export type RecordConfig = z.infer<typeof recordConfig>;
 
 /**
  * Writes messages in the recorded file format (JSON Lines, samples/README.md), which `replay` reads
- * back. Lines are written whole, so a recording cut short is still a valid file.
+ * back; a stats window row is written as its columns (a JSON object in `data`, subject `stats`).
+ * Lines are written whole, so a recording cut short is still a valid file.
  */
 export function recordSink(config: RecordConfig, ctx: SinkContext): Sink {
   const name = `record ${config.path}`;
-  const out = LineWriter.open(name, config.path, ctx.stdout, config.append);
+  const out = new LineWriter<Message>(name, { path: config.path, append: config.append, stdout: ctx.stdout }, (msgs) => {
+    let text = "";
+    for (const m of msgs) text += toRecordLine(m) + "\n";
+    return text;
+  });
   let n = 0;
   return {
     name,
     write(msg) {
       if (out.error) throw out.error;
       n++;
-      out.write(toRecordLine(msg) + "\n");
+      out.write(msg);
     },
     pending: () => out.unwritten,
-    close: () => out.finish(name, n),
+    close: (completed) => out.finish(n, completed),
   };
 }
+
+export const kind = sinkKind({
+  name: "record",
+  description: "the recorded file format (JSON Lines) that replay reads back",
+  config: recordConfig,
+  shorthand: "path",
+  examples: ["record:rec.jsonl", "'record: {path: rec.jsonl, append: true}'"],
+  accepts: () => ["payloads", "records", "windows"],
+  outputs: (c) => (c.path === "-" ? [] : [{ path: c.path, append: c.append, overwrite: c.overwrite }]),
+  create: recordSink,
+});

@@ -1,10 +1,14 @@
 /**
  * The contract every sink keeps: `write` is synchronous and cheap (it only queues), `pending` says
  * what is queued and not yet delivered, `close` flushes everything written, releases the sink and
- * says how much was delivered.
+ * says how much was delivered. A sink kind describes itself (lib/kind.ts) and says what it accepts
+ * and which files it writes, so a pipeline is checked before anything runs.
  */
 import type { Writable } from "node:stream";
-import type { Message } from "../operators/message.ts";
+import type { SchedulerLike } from "rxjs";
+import type { Kind } from "../lib/kind.ts";
+import type { Message, Shape } from "../lib/message.ts";
+import type { AttributeRef } from "../operators/attributes.ts";
 
 export interface Sink {
   /** Names the sink in reports, e.g. `csv out.csv`. */
@@ -21,11 +25,12 @@ export interface Sink {
    */
   pending(): number;
   /**
-   * Flushes and releases. Resolves with the counts, also when some messages were given up on
-   * (`dropped` > 0 makes the run fail); rejects with {@link SinkError} only when the sink itself
-   * broke (a file that cannot be written).
+   * Flushes and releases. `completed`: the stream ended normally, so a sink with nothing written
+   * may still create its file (a CSV's header); after a failure it leaves files as they were.
+   * Resolves with the counts, also when some messages were given up on (`dropped` > 0 makes the run
+   * fail); rejects with {@link SinkError} only when the sink itself broke (a file that cannot be written).
    */
-  close(): Promise<SinkResult>;
+  close(completed: boolean): Promise<SinkResult>;
 }
 
 export interface SinkResult {
@@ -41,10 +46,42 @@ export interface SinkResult {
 export interface SinkContext {
   /** Where `-` (stdout) output goes. */
   stdout: Writable;
+  /** Where the console writes what the Go nats-sub wrote on stderr (the `count(...)` line of stats). */
+  stderr: Writable;
   /** Column names the pipeline knows it produces (from `select` or `stats`), for tabular sinks. */
   columns?: readonly string[];
+  /** The pipeline's title, e.g. for a chart: its steps as written. */
+  title: string;
   /** Reports a problem on stderr without stopping the stream. */
   warn(text: string): void;
+  /** Timers (flush intervals, retry backoff): virtual in tests. */
+  scheduler: SchedulerLike;
+  /** The cms-auth file NATS connections fall back to ($HOME/.nats/cms-auth), known to the CLI. */
+  defaultCmsAuth?: string;
+  /** Resolves an attribute name the sink's config uses (a subject template's `{Site}`) as the steps do. */
+  attribute(name: string): AttributeRef;
+}
+
+/** A file a sink will write: checked before the run (not the input, not overwritten by accident). */
+export interface OutputFile {
+  path: string;
+  /** Adds to the file; what it held stays. */
+  append: boolean;
+  /** Replacing a non-empty file was asked for (`overwrite: true`, `--force`). */
+  overwrite: boolean;
+}
+
+export interface SinkKind<Config> extends Kind<Config> {
+  /** What it can take: a sink that takes only window rows needs a stats step before it. */
+  accepts(config: Config): readonly Shape[];
+  /** The files it writes (none for servers and stdout). */
+  outputs?(config: Config): OutputFile[];
+  create(config: Config, ctx: SinkContext): Sink | Promise<Sink>;
+}
+
+/** Declares a sink kind with its config type inferred from its schema. */
+export function sinkKind<Config>(kind: SinkKind<Config>): SinkKind<Config> {
+  return kind;
 }
 
 /** A sink that failed for good; `cause` is the underlying error. */

@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { duration } from "../pipelines/duration.ts";
-import type { Attrs, Message } from "../operators/message.ts";
-import { type Fetch, HttpBatcher } from "./http_batcher.ts";
-import { deliveryFields, deliveryOptions } from "./http_sink.ts";
-import { LABEL_NAME, labelName, METRIC_NAME, metricFromSubject } from "./metric_names.ts";
-import type { Sink, SinkContext, SinkResult } from "./sink.ts";
+import { duration } from "../lib/duration.ts";
+import type { Message } from "../lib/message.ts";
+import { type BatcherClock, type Fetch, HttpBatcher } from "./http/batcher.ts";
+import { deliveryFields, deliveryOptions } from "./http/delivery.ts";
+import { LABEL_NAME, labelName, metricFromSubject, VM_METRIC_NAME, vmMetricName } from "./metric_names.ts";
+import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
-/** The metric of stats rows when the config names none. */
+/** The metric of stats rows' counts when the config names none; other measures are `cms_nats_<measure>`. */
 export const DEFAULT_METRIC = "cms_nats_count";
 
 const API_PATHS = { import: "/api/v1/import", put: "/api/put" } as const;
@@ -14,37 +14,39 @@ const API_PATHS = { import: "/api/v1/import", put: "/api/put" } as const;
 export const victoriaMetricsConfig = z.strictObject({
   url: z
     .url({ protocol: /^https?$/, error: "expected an http(s) URL, e.g. http://localhost:8428" })
-    .describe("VictoriaMetrics base URL (the API path is added), or a full endpoint URL; user:password@ becomes Basic auth"),
+    .describe("VictoriaMetrics base URL (the API path is added), or a full endpoint URL; user:password@ becomes Basic auth")
+    .meta({ examples: ["http://localhost:8428"] }),
   api: z
     .enum(["import", "put"])
     .default("import")
     .describe("import: JSON lines to /api/v1/import; put: OpenTSDB JSON to /api/put, served only on the -opentsdbHTTPListenAddr port (nats-sub -vmUri)"),
   metric: z
     .string()
-    .regex(METRIC_NAME, "a metric name is letters, digits, _ and :, not starting with a digit")
+    .regex(VM_METRIC_NAME, "a metric name is letters, digits, _, : and ., not starting with a digit")
     .optional()
-    .describe(`metric name; default ${DEFAULT_METRIC} for stats rows, the subject (without .> and *, sanitized) for messages`),
+    .describe(`metric of the counts of stats rows (other measures: <metric>_<measure>), default ${DEFAULT_METRIC}; of plain messages, default the subject without .> and * (as nats-sub -vmUri)`),
   labels: z
     .record(z.string().regex(LABEL_NAME, "a label name is letters, digits and _, not starting with a digit"), z.union([z.string(), z.number()]).transform(String))
     .default({})
-    .describe("fixed labels added to every sample, e.g. {source: nats}; a data label of the same name wins"),
+    .describe("fixed labels added to every sample, e.g. {worker: host1}; a data label of the same name wins"),
   batch: z.number().int().positive().default(1000).describe("samples per request"),
-  flush: duration.default(1000).describe("send a partial batch after this long, e.g. 1s"),
-  queue: z.number().int().positive().default(100_000).describe("samples waiting at most (server slow or down)"),
+  flush: duration.prefault("1s").describe("send a partial batch after this long"),
+  queue: z.number().int().positive().default(100_000).describe("samples waiting at most (server slow or down); also at most 32 MB"),
   ...deliveryFields,
 });
 export type VictoriaMetricsConfig = z.infer<typeof victoriaMetricsConfig>;
 
 /**
- * Stores messages as samples in VictoriaMetrics. A stats row becomes one sample: value `count`, the
- * window's `by` attributes as labels, timestamp the window end. Any other message becomes a sample
- * of value 1 with its attributes as labels at the message time (as nats-sub -vmUri sent them, but
- * batched). Label names are sanitized; values are kept as they are.
+ * Stores messages as samples in VictoriaMetrics. A stats row becomes one sample per measure (the
+ * count as `metric`, the others as `<metric>_<measure>`), the window's `by` attributes as labels,
+ * timestamp the window end. Any other message becomes a sample of value 1 with its attributes as
+ * labels at the message time (as nats-sub -vmUri sent them, but batched). Label names are
+ * sanitized; values are kept as they are.
  *
  * @example
  * victoriaMetricsSink({ ...defaults, url: "http://localhost:8428", metric: "exitcodes_by_site" }, ctx)
  */
-export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkContext, fetchFn: Fetch = fetch): Sink {
+export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkContext, fetchFn: Fetch = fetch, clock?: BatcherClock): Sink {
   const url = new URL(config.url);
   if (url.pathname === "/") url.pathname = API_PATHS[config.api];
   const encode = config.api === "import" ? importLine : putObject;
@@ -59,31 +61,40 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
     },
     deliveryOptions(config, { batch: config.batch, flushMs: config.flush, queue: config.queue }),
     ctx.warn,
+    clock ?? { scheduler: ctx.scheduler },
     fetchFn,
   );
+  const measureMetric = new Map<string, string>();
+  const metricOf = (measure: string) => {
+    let m = measureMetric.get(measure);
+    if (m === undefined) {
+      const base = config.metric ?? DEFAULT_METRIC;
+      const name = measure === "count" ? base : config.metric ? `${base}_${measure}` : vmMetricName(`cms_nats_${measure}`);
+      measureMetric.set(measure, (m = JSON.stringify(name)));
+    }
+    return m;
+  };
+  const subjectMetric = config.metric === undefined ? undefined : JSON.stringify(config.metric);
   return {
     name: batcher.name,
-    write(msg) {
-      batcher.push(encode(sample(msg, config, labels)));
+    write(msg: Message) {
+      const w = msg.window;
+      if (w) {
+        const rowLabels = labels(w.by, (i) => w.values[i]);
+        for (const measure in w.measures) batcher.push(encode(metricOf(measure), rowLabels, w.measures[measure], w.end));
+        return;
+      }
+      const attrs = msg.attrs ?? {};
+      const names = Object.keys(attrs);
+      batcher.push(encode(subjectMetric ?? JSON.stringify(metricFromSubject(msg.subject)), labels(names, (i) => String(attrs[names[i]])), 1, msg.time));
     },
     pending: () => batcher.unsent(),
-    async close(): Promise<SinkResult> {
-      return batcher.close();
-    },
+    close: () => batcher.close(),
   };
 }
 
-interface Sample {
-  /** JSON text of the metric name. */
-  metric: string;
-  /** The labels as JSON object members, `"site":"T2_US_MIT","env":"prod"`. */
-  labels: string;
-  value: number;
-  /** Epoch milliseconds. */
-  time: number;
-}
-
-type LabelEncoder = (names: Iterable<string>, attrs: Attrs) => string;
+/** Labels as JSON object members, `"site":"T2_US_MIT","env":"prod"`, for names and their values by index. */
+type LabelEncoder = (names: readonly string[], value: (i: number) => string) => string;
 
 /**
  * Writes labels straight as JSON text: building an object per message and stringifying it costs
@@ -101,33 +112,39 @@ function labelEncoder(fixed: Record<string, string>): LabelEncoder {
     return q;
   };
   const fixedPairs = Object.entries(fixed).map(([name, value]) => [JSON.stringify(name), JSON.stringify(value)]);
-  return (names, attrs) => {
+  return (names, value) => {
     let out = "";
     const seen = fixedPairs.length > 0 ? new Set<string>() : undefined;
-    for (const name of names) {
-      const q = quote(name);
+    for (let i = 0; i < names.length; i++) {
+      const q = quote(names[i]);
       seen?.add(q);
-      out += `,${q}:${JSON.stringify(String(attrs[name] ?? ""))}`;
+      out += `,${q}:${JSON.stringify(value(i) ?? "")}`;
     }
     for (const [q, v] of fixedPairs) if (!seen!.has(q)) out += `,${q}:${v}`;
     return out.slice(1);
   };
 }
 
-function sample(msg: Message, config: VictoriaMetricsConfig, labels: LabelEncoder): Sample {
-  const attrs = msg.attrs ?? {};
-  if (msg.window) {
-    return { metric: JSON.stringify(config.metric ?? DEFAULT_METRIC), labels: labels(msg.window.by, attrs), value: Number(attrs.count ?? 0), time: msg.window.end };
-  }
-  return { metric: JSON.stringify(config.metric ?? metricFromSubject(msg.subject)), labels: labels(Object.keys(attrs), attrs), value: 1, time: msg.time };
-}
-
-/** `{"metric":{"__name__":..,labels..},"values":[v],"timestamps":[ms]}` (the /api/v1/import format). */
-function importLine(s: Sample): string {
-  return `{"metric":{"__name__":${s.metric}${s.labels && `,${s.labels}`}},"values":[${s.value}],"timestamps":[${s.time}]}`;
+/** `{"metric":{"__name__":..,labels..},"values":[v],"timestamps":[ms]}` (the /api/v1/import format); `metric` is JSON text. */
+function importLine(metric: string, labels: string, value: number, time: number): string {
+  return `{"metric":{"__name__":${metric}${labels && `,${labels}`}},"values":[${value}],"timestamps":[${time}]}`;
 }
 
 /** `{"metric":..,"value":v,"timestamp":ms,"tags":{..}}` (OpenTSDB /api/put, an element of the batch array). */
-function putObject(s: Sample): string {
-  return `{"metric":${s.metric},"value":${s.value},"timestamp":${s.time},"tags":{${s.labels}}}`;
+function putObject(metric: string, labels: string, value: number, time: number): string {
+  return `{"metric":${metric},"value":${value},"timestamp":${time},"tags":{${labels}}}`;
 }
+
+export const kind = sinkKind({
+  name: "victoriametrics",
+  description: "samples in VictoriaMetrics: stats rows (each measure by labels) or one sample per message; batched, retried",
+  config: victoriaMetricsConfig,
+  shorthand: "url",
+  examples: [
+    "victoriametrics:http://localhost:8428",
+    "'victoriametrics: {url: http://localhost:8428, metric: exitcodes_by_site}'",
+    "'victoriametrics: {url: http://localhost:4242, api: put}'",
+  ],
+  accepts: () => ["records", "windows"],
+  create: (config, ctx) => victoriaMetricsSink(config, ctx),
+});

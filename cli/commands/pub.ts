@@ -1,70 +1,103 @@
-import { Command } from "commander";
-import { lineBatches } from "../../pipelines/sources/lines.ts";
-import { closeClient, connectNats, type NatsClient } from "../../pipelines/nats_client.ts";
-import { connectionConfig, prepareConnection } from "../../pipelines/nats_connection.ts";
-import { subjectProblem } from "../../sinks/nats_subject.ts";
-import { addConnectionFlags, type ConnectionFlags, connectionSettings } from "../connection_flags.ts";
-import { UsageError } from "../main.ts";
+/**
+ * `nats-pub` (and `cms-nats pub`): publishes MSG on SUBJECT, or one message per line of stdin when
+ * MSG is absent or `-`, with the CMS Go tool's flags (Go's grammar) and its `Published on` line;
+ * waits until the server has every message (flush) before it exits.
+ */
+import { lineBatches } from "../../formats/lines.ts";
+import { closeClient, connectNats, type NatsClient } from "../../nats/client.ts";
+import { connectionConfig, prepareConnection } from "../../nats/connection.ts";
+import { subjectProblem } from "../../nats/subject.ts";
+import { fromFlags } from "../../pipelines/spec.ts";
+import { connectionFromFlags, goConnectionFlags } from "../connection_flags.ts";
+import { goDefaults, type GoFlag, GoFlagExit, parseGoFlags } from "../go_flags.ts";
+import { defaultCmsAuth, EXIT, stopOnSignals, UsageError } from "../main.ts";
 
-interface PubFlags extends ConnectionFlags {
-  count: string;
+const GO_USAGE: Record<string, string> = {
+  s: "The nats server URLs (separated by comma)",
+  creds: "User NSC credentials",
+  cmsAuth: "User cms auth file",
+  rootCAs: "Comma separated list of CERN Root CAs files",
+  userCert: "x509 user certificate",
+  userKey: "x509 user key file",
+};
+
+const FLAGS: GoFlag[] = [
+  ...goConnectionFlags(GO_USAGE),
+  { name: "h", type: "bool", usage: "Show help message" },
+  { name: "count", type: "int", usage: "publish each message N times", default: "1" },
+  { name: "version", type: "bool", usage: "print the version and exit" },
+];
+
+export const EXAMPLES = [
+  'nats-pub -cmsAuth ~/.nats/cms-auth cms.test "exitCode:8028   site:T2_US_MIT"',
+  "cms-nats replay rec.jsonl --select site --to csv:- | nats-pub -s 127.0.0.1:4222 cms.test.sites",
+];
+
+function usage(name: string): string {
+  return `Usage: ${name} [-s server] [-creds file] <subject> <msg>\n${goDefaults(FLAGS)}
+Without <msg> (or with -), each line of standard input is one message.
+Examples:
+${EXAMPLES.map((e) => `  ${e.replace(/nats-pub/, name)}`).join("\n")}
+`;
+}
+
+export async function run(name: string, args: readonly string[]): Promise<number> {
+  const text = usage(name);
+  const { values, args: rest } = parseGoFlags(args, FLAGS, text, process.stderr);
+  if (values.get("h") === true) {
+    process.stderr.write(text);
+    throw new GoFlagExit(0);
+  }
+  if (rest.length === 0 || rest.length > 2) {
+    process.stderr.write(text);
+    throw new UsageError(`give a subject and a message, e.g. ${name} cms.test "exitCode:8028"`);
+  }
+  const [subject, msg] = rest;
+  const problem = subjectProblem(subject, false);
+  if (problem) throw new UsageError(`subject "${subject}": ${problem}`);
+  const count = Number(values.get("count") ?? 1);
+  if (count < 1) throw new UsageError(`-count ${count}: publish each message at least once, e.g. -count 10`);
+  const connection = connectionFromFlags((f) => values.get(f), (f) => `-${f}`);
+  const settings = fromFlags(connectionConfig, connection.config, connection.flagOf, name);
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  const prepared = prepareConnection(settings, { warn, defaultCmsAuth: defaultCmsAuth() });
+  const client = await connectNats(prepared, warn);
+  try {
+    if (msg === undefined || msg === "-") {
+      const n = await publishLines(client, subject, count);
+      warn(`Published ${n} messages on [${prepared.given}/${subject}]`);
+    } else {
+      for (let i = 0; i < count; i++) client.nc.publish(subject, msg);
+      await client.nc.flush();
+      warn(`Published on [${prepared.given}/${subject}]: '${msg}'${count > 1 ? ` (${count} times)` : ""}`);
+    }
+  } finally {
+    await closeClient(client, "drain");
+  }
+  return EXIT.ok;
 }
 
 /**
- * `nats-pub` (and `cms-nats pub`): publishes MSG on SUBJECT, or one message per line of stdin when
- * MSG is absent or `-`; waits until the server has every message (flush) before it exits.
+ * Publishes each non-empty line; a flush per chunk of input keeps memory bounded for any input size.
+ * Ctrl-C or SIGTERM stops reading: what was read is flushed to the server before exit.
  */
-export function command(): Command {
-  const cmd = new Command("pub")
-    .description("publish a message on a NATS subject, as the CMS Go nats-pub does; without MSG, one message per line of stdin")
-    .argument("<subject>", "subject to publish on (no wildcards)")
-    .argument("[msg]", 'the message; absent or "-": one message per line of stdin');
-  addConnectionFlags(cmd)
-    .option("--count <n>", "publish each message N times", "1")
-    .addHelpText(
-      "after",
-      `
-Go-style single-dash flags work too: -s, -creds, -cmsAuth, -rootCAs=a.crt,b.crt, -userCert, -userKey.
-
-Examples:
-  nats-pub -cmsAuth ~/.nats/cms-auth cms.test "exitCode:8028   site:T2_US_MIT"
-  cms-nats replay rec.jsonl --select site --to csv:- | nats-pub -s 127.0.0.1:4222 cms.test.sites`,
-    )
-    .action(async (subject: string, msg: string | undefined, flags: PubFlags) => {
-      const problem = subjectProblem(subject, false);
-      if (problem) throw new UsageError(`subject "${subject}": ${problem}`);
-      const count = Number(flags.count);
-      if (!Number.isInteger(count) || count < 1) throw new UsageError(`--count ${flags.count}: expected a positive whole number`);
-      const settings = connectionConfig.safeParse(connectionSettings(flags));
-      if (!settings.success) throw new UsageError(`connection flags: ${settings.error.issues[0].path.join(".")}: ${settings.error.issues[0].message}`);
-      const warn = (text: string) => process.stderr.write(`${text}\n`);
-      const client = await connectNats(prepareConnection(settings.data, { warn }), warn);
-      try {
-        if (msg === undefined || msg === "-") {
-          const n = await publishLines(client, subject, count);
-          warn(`Published ${n} messages on [${client.label}/${subject}]`);
-        } else {
-          for (let i = 0; i < count; i++) client.nc.publish(subject, msg);
-          await client.nc.flush();
-          warn(`Published on [${client.label}/${subject}]: '${msg}'${count > 1 ? ` (${count} times)` : ""}`);
-        }
-      } finally {
-        await closeClient(client, "drain");
-      }
-    });
-  return cmd;
-}
-
-/** Publishes each non-empty line; a flush per chunk of input keeps memory bounded for any input size. */
 async function publishLines(client: NatsClient, subject: string, count: number): Promise<number> {
+  const stop = stopOnSignals(() => process.exit(EXIT.failure));
+  stop.signal.addEventListener("abort", () => process.stdin.destroy());
   let n = 0;
-  for await (const batch of lineBatches(process.stdin)) {
-    for (const line of batch) {
-      if (line === "") continue;
-      for (let i = 0; i < count; i++) client.nc.publish(subject, line);
-      n += count;
+  try {
+    for await (const batch of lineBatches(process.stdin)) {
+      for (const line of batch) {
+        if (line === "") continue;
+        for (let i = 0; i < count; i++) client.nc.publish(subject, line);
+        n += count;
+      }
+      await client.nc.flush();
     }
-    await client.nc.flush();
+  } catch (err) {
+    if (!stop.signal.aborted) throw err;
+  } finally {
+    stop.dispose();
   }
   return n;
 }

@@ -1,27 +1,30 @@
 import { Command } from "commander";
-import { sourceSpec, withDefaults } from "../../pipelines/spec.ts";
+import { sourceOf } from "../../pipelines/spec.ts";
 import { execute } from "../main.ts";
-import { addPipelineFlags, PIPELINE_EXAMPLES } from "../pipeline_flags.ts";
+import { addPipelineFlags, PIPELINE_EXAMPLES, withFileFlags } from "../pipeline_flags.ts";
+
+/** A number flag as typed: a number when it reads as one, else the text (the schema then says what is wrong with it). */
+export function numberFlag(text: string | undefined): number | string | undefined {
+  return text === undefined || text.trim() === "" || Number.isNaN(Number(text)) ? text : Number(text);
+}
+
+export const EXAMPLES = [
+  "cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:out.csv",
+  "cms-nats replay samples/exitcodes-20k.jsonl --filter 'site: \"T2_*\"' --filter 'exitCode: {gte: 8000}' --select site,exitCode,campaign --to csv:-",
+  "cms-nats replay samples/exitcodes-20k-malformed.jsonl --to console:raw --dead-letter bad.jsonl",
+];
 
 export function command(): Command {
   const cmd = new Command("replay")
-    .description("replay a recorded file through the pipeline steps into the sinks")
-    .argument("<file>", "recorded file (JSON Lines: time, subject, data)")
+    .description("replay recorded files (merged by time; .gz read as they are; - for stdin) through the pipeline steps into the sinks")
+    .argument("<file...>", "recorded files (JSON Lines: time, subject, data)")
     .option("--speed <n>", "0: as fast as possible; 1: recorded pace; N: N times faster", "0");
   const flags = addPipelineFlags(cmd);
   cmd
-    .addHelpText(
-      "after",
-      `${PIPELINE_EXAMPLES}
-Examples:
-  cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:out.csv
-  cms-nats replay samples/exitcodes-20k.jsonl --filter 'site: "T2_*"' --filter 'exitCode: {gte: 8000}' \\
-      --select site,exitCode,campaign --to csv:-
-  cms-nats replay samples/mixed-malformed.jsonl --to console:raw --dead-letter bad.jsonl`,
-    )
-    .action(async (file: string, opts: { speed: string }) => {
-      const from = sourceSpec({ replay: { path: file, speed: Number(opts.speed) } }, "--speed");
-      await execute(withDefaults({ from, ...flags }));
+    .addHelpText("after", `${PIPELINE_EXAMPLES}\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join("\n")}`)
+    .action(async (files: string[], opts: { speed: string }) => {
+      const from = sourceOf("replay", { path: files, speed: numberFlag(opts.speed) }, files.join(" "), { speed: "--speed", path: "FILE" });
+      process.exitCode = await execute(withFileFlags({ from, steps: flags.steps, to: flags.to }, flags));
     });
   return cmd;
 }

@@ -1,118 +1,125 @@
-import { Command, Option } from "commander";
-import { DEFAULT_SEP } from "../../operators/payload.ts";
-import { parseDuration } from "../../pipelines/duration.ts";
-import { type PipelineSpec, type SinkSpec, type StepSpec, sourceSpec, stepFromFlag, sinkFromFlag } from "../../pipelines/spec.ts";
-import { jobFromSubject, metricFromSubject } from "../../sinks/metric_names.ts";
-import { addConnectionFlags, type ConnectionFlags, connectionSettings } from "../connection_flags.ts";
+/**
+ * `nats-sub` (and `cms-nats sub`): the CMS Go tool's flags (Go's grammar), output and streams, made
+ * into a pipeline spec (nats source → parse → select or stats → console and metrics sinks) and run
+ * like every other pipeline. Where Go had a defect, the interface stays and the behaviour is fixed
+ * (README: "nats-sub and nats-pub compared with the Go tools").
+ */
+import { DEFAULT_SEP } from "../../formats/payload.ts";
+import { type PipelineSpec, type SinkSpec, sinkOf, sourceOf, type StepSpec, stepOf } from "../../pipelines/spec.ts";
+import { goJobName, metricFromSubject } from "../../sinks/metric_names.ts";
+import { connectionFromFlags, goConnectionFlags } from "../connection_flags.ts";
+import { goDefaults, type GoFlag, GoFlagExit, parseGoFlags } from "../go_flags.ts";
 import { execute, UsageError } from "../main.ts";
 
-interface SubFlags extends ConnectionFlags {
-  time?: boolean;
-  attrs?: string;
-  sep: string;
-  raw?: boolean;
-  showStats?: boolean;
-  statsBy?: string;
-  statsInterval: string;
-  gatewayUri?: string;
-  gatewayJob?: string;
-  gatewayInstance?: string;
-  gatewayNaming: "go" | "labels";
-  vmUri?: string;
-  count?: string;
-  format: "values" | "json";
-  queue?: string;
-}
+/** The Go tool's own flag texts, so `-h` reads as it did. */
+const GO_USAGE: Record<string, string> = {
+  s: "The nats server URLs (separated by comma)",
+  creds: "User NSC credentials",
+  cmsAuth: "User cms auth file",
+  rootCAs: "Comma separated list of CERN Root CAs files",
+  userCert: "x509 user certificate",
+  userKey: "x509 user key file",
+};
 
-/**
- * `nats-sub` (and `cms-nats sub`): the Go tool's flags and output, built as a pipeline spec (nats
- * source → parse → select or stats → console) and run like every other pipeline.
- */
-export function command(): Command {
-  const cmd = new Command("sub")
-    .description("subscribe to NATS subjects and print messages (or stats), as the CMS Go nats-sub does")
-    .argument("<subject...>", 'subjects; * matches one token, > the rest, e.g. "cms.wmarchive.exitCode.>"');
-  addConnectionFlags(cmd)
-    .option("-t, --time", "prefix lines with the arrival time, YYYY/MM/DD HH:MM:SS")
-    .option("--attrs <names>", "comma-separated attributes to show, in this order, e.g. site,exitCode")
-    .option("--sep <sep>", "separator of cms key:value pairs", DEFAULT_SEP)
-    .option("--raw", "show raw messages: [#N] [subject] 'payload'")
-    .option("--showStats", "show counts per interval instead of messages: count(<subject>) N")
-    .option("--statsBy <attr>", "also count by this attribute: sorted 'value: count' lines (implies --showStats)")
-    .option("--statsInterval <seconds>", "stats interval in seconds (or a duration such as 1m)", "10")
-    .option("--gatewayUri <url>", "push each stats window to this Prometheus Pushgateway, <job>_<value> per key (implies --showStats)")
-    .option("--gatewayJob <job>", "Pushgateway job (default: the subject, . → _ and > → metric)")
-    .option("--gatewayInstance <name>", "Pushgateway instance label")
-    .addOption(
-      new Option("--gatewayNaming <naming>", "go: one metric per key, <job>_<value> (as the Go tool); labels: one metric <job>_count, the -statsBy value as a label")
-        .choices(["go", "labels"])
-        .default("go"),
-    )
-    .option("--vmUri <url>", "send every message (or stats row) to VictoriaMetrics /api/put")
-    .option("--count <n>", "exit after N messages")
-    .addOption(new Option("--format <format>", "message lines: values (as Go) or json").choices(["values", "json"]).default("values"))
-    .option("--queue <group>", "queue group: subscribers of one group share the messages")
-    .addHelpText(
-      "after",
-      `
-Go-style single-dash flags work too: -s, -creds, -cmsAuth, -attrs site,exitCode, -rootCAs=a.crt,b.crt.
-Data goes to stdout; Listening on, reconnects and the closing summary line go to stderr.
+const FLAGS: GoFlag[] = [
+  ...goConnectionFlags(GO_USAGE),
+  { name: "t", type: "bool", usage: "Display timestamps" },
+  { name: "h", type: "bool", usage: "Show help message" },
+  { name: "attrs", type: "string", usage: "comma separated list of attributes to show, e.g. campaign,dataset" },
+  { name: "sep", type: "string", usage: "message attribute separator, default 3 spaces", default: DEFAULT_SEP },
+  { name: "raw", type: "bool", usage: "Show raw messages" },
+  { name: "showStats", type: "bool", usage: "Show stats instead of messages" },
+  { name: "statsBy", type: "string", usage: "Show stats by given attribute (a comma-separated list counts by each combination)" },
+  { name: "statsInterval", type: "int", usage: "stats collect interval in seconds", default: "10" },
+  { name: "gatewayUri", type: "string", usage: "URI of gateway server" },
+  { name: "gatewayJob", type: "string", usage: "gateway job name" },
+  { name: "gatewayInstance", type: "string", usage: "gateway instance name" },
+  { name: "gatewayNaming", type: "string", usage: "go: one metric per key, <job>_<key> (as the Go tool); labels: one metric <job>_count, the -statsBy values as labels", default: "go" },
+  { name: "vmUri", type: "string", usage: "VictoriaMetrics URI" },
+  { name: "count", type: "int", usage: "exit after N messages" },
+  { name: "format", type: "string", usage: "message lines: values (as the Go tool) or json", default: "values" },
+  { name: "queue", type: "string", usage: "queue group: subscribers of one group share the messages" },
+  { name: "version", type: "bool", usage: "print the version and exit" },
+];
 
+export const EXAMPLES = [
+  'nats-sub -cmsAuth ~/.nats/cms-auth -attrs site,exitCode "cms.wmarchive.exitCode.>"',
+  'nats-sub -s 127.0.0.1:4222 -raw "cms.wmarchive.site.T2.>"',
+  'nats-sub -t -showStats -statsBy site -statsInterval 60 "cms.wmarchive.exitCode.>"',
+  'nats-sub -rootCAs=/etc/nats/CERN_CA.crt,/etc/nats/CERN_CA1.crt -cmsAuth=/etc/nats/cms-auth "cms.wmarchive.>"',
+];
+
+function usage(name: string): string {
+  return `Usage: ${name} [-s server] [-creds file] [-t] <subject>\n${goDefaults(FLAGS)}
+Data goes to stdout; Listening on, reconnects, the count(...) lines of stats and a closing summary go to stderr.
 Examples:
-  nats-sub -cmsAuth ~/.nats/cms-auth -attrs site,exitCode "cms.wmarchive.exitCode.>"
-  nats-sub -s 127.0.0.1:4222 -raw "cms.wmarchive.site.T2.>"
-  nats-sub -t -showStats -statsBy site -statsInterval 60 "cms.wmarchive.exitCode.>"
-  nats-sub -rootCAs=/etc/nats/CERN_CA.crt,/etc/nats/CERN_CA1.crt -cmsAuth=/etc/nats/cms-auth "cms.wmarchive.>"`,
-    )
-    .action(async (subjects: string[], flags: SubFlags) => {
-      await execute(subSpec(subjects, flags));
-    });
-  return cmd;
+${EXAMPLES.map((e) => `  ${e.replace(/^nats-sub/, name)}`).join("\n")}
+`;
 }
 
-function subSpec(subjects: string[], flags: SubFlags): PipelineSpec {
-  if ((flags.gatewayJob || flags.gatewayInstance) && !flags.gatewayUri) throw new UsageError("-gatewayJob and -gatewayInstance need -gatewayUri");
-  const count = flags.count === undefined ? undefined : Number(flags.count);
-  const from = sourceSpec({ nats: { subject: subjects, queue: flags.queue, count, ...connectionSettings(flags) } }, "nats-sub");
-  const stats = flags.showStats || flags.statsBy !== undefined || flags.gatewayUri !== undefined;
-  const time = flags.time ?? false;
+/** Runs `nats-sub ARGS`; `name` is how the usage calls it. */
+export async function run(name: string, args: readonly string[]): Promise<number> {
+  const text = usage(name);
+  const { values, args: subjects } = parseGoFlags(args, FLAGS, text, process.stderr);
+  if (values.get("h") === true) {
+    process.stderr.write(text);
+    throw new GoFlagExit(0);
+  }
+  const misplaced = subjects.find((s) => /^--?[A-Za-z]/.test(s) && FLAGS.some((f) => f.name === s.replace(/^--?/, "").split("=")[0]));
+  if (misplaced) throw new UsageError(`${misplaced} comes after the subject; with Go's flag syntax flags go first: ${name} ${misplaced} ${subjects[0]}`);
+  if (subjects.length === 0) {
+    process.stderr.write(text);
+    throw new UsageError(`give a subject to subscribe to, e.g. ${name} "cms.wmarchive.exitCode.>"`);
+  }
+  return execute(subSpec(subjects, values));
+}
+
+function subSpec(subjects: string[], values: Map<string, string | boolean>): PipelineSpec {
+  const flag = (n: string) => values.get(n) as string | undefined;
+  const on = (n: string) => values.get(n) === true;
+  if ((flag("gatewayJob") || flag("gatewayInstance")) && !flag("gatewayUri")) throw new UsageError("-gatewayJob and -gatewayInstance need -gatewayUri");
+  const connection = connectionFromFlags((f) => values.get(f), (f) => `-${f}`);
+  const from = sourceOf(
+    "nats",
+    { subject: subjects, queue: flag("queue"), count: flag("count") === undefined ? undefined : Number(flag("count")), ...connection.config },
+    subjects.join(" "),
+    { subject: "SUBJECT", queue: "-queue", count: "-count", ...connection.flagOf },
+  );
+  const subject = subjects[0];
+  const time = on("t");
+  const statsBy = flag("statsBy")?.split(",").map((s) => s.trim()).filter((s) => s !== "") ?? [];
+  const every = { every: `${Number(flag("statsInterval") ?? "10")}s`, by: statsBy };
+  const everyFlags = { every: "-statsInterval", by: "-statsBy", "": "-statsInterval" };
+  // -statsBy shows stats as -showStats does (the Go tool printed the messages too, on another stream)
+  const statsMode = on("showStats") || statsBy.length > 0;
   const steps: StepSpec[] = [];
-  let out: SinkSpec;
-  if (flags.raw && !stats) {
-    out = sink({ console: { format: "raw", time } });
+  const to: SinkSpec[] = [];
+  if (on("raw") && !statsMode) {
+    to.push(sinkOf("console", { format: "raw", time }, "-raw"));
+  } else if (statsMode) {
+    // malformed payloads count too, as in the Go tool (under the empty value of -statsBy)
+    steps.push(stepOf("parse", { format: "auto", sep: flag("sep") ?? DEFAULT_SEP, malformed: "keep" }, "-sep", { sep: "-sep" }));
+    steps.push(stepOf("stats", every, "-showStats", everyFlags));
+    to.push(sinkOf("console", { format: "counts", label: subjects.join(","), time }, "-showStats"));
   } else {
-    steps.push(step("parse", { format: "auto", sep: flags.sep }));
-    if (stats) {
-      const every = parseDuration(flags.statsInterval);
-      if (every === undefined) throw new UsageError(`-statsInterval ${flags.statsInterval}: expected seconds (e.g. 10) or a duration (e.g. 1m)`);
-      steps.push(step("stats", { every: `${every}ms`, by: flags.statsBy ? [flags.statsBy] : [] }));
-      out = sink({ console: { format: "counts", label: subjects.join(","), time } });
-    } else {
-      if (flags.attrs) steps.push(step("select", flags.attrs.split(",").map((s) => s.trim())));
-      out = sink({ console: { format: flags.format, time } });
-    }
+    steps.push(stepOf("parse", { format: "auto", sep: flag("sep") ?? DEFAULT_SEP }, "-sep", { sep: "-sep" }));
+    if (flag("attrs") !== undefined) steps.push(stepOf("select", { attributes: flag("attrs")!.split(","), order: "payload" }, `-attrs ${flag("attrs")}`, { "": "-attrs", attributes: "-attrs" }));
+    to.push(sinkOf("console", { format: flag("format") ?? "values", time }, "-format", { format: "-format" }));
   }
-  return { from, steps, to: [out, ...metricsSinks(subjects[0], flags)] };
-}
-
-/** -vmUri and -gatewayUri, named as the Go tool names them, on the batched and retried sinks. */
-function metricsSinks(subject: string, flags: SubFlags): SinkSpec[] {
-  const out: SinkSpec[] = [];
-  if (flags.vmUri) out.push(sink({ victoriametrics: { url: flags.vmUri, api: "put", metric: metricFromSubject(subject) } }));
-  if (flags.gatewayUri) {
-    const job = flags.gatewayJob ?? jobFromSubject(subject);
-    // Go POSTed each key (stale keys stay); the label form replaces the group each window
-    const method = flags.gatewayNaming === "go" ? "post" : "put";
-    out.push(sink({ pushgateway: { url: flags.gatewayUri, job, instance: flags.gatewayInstance, naming: flags.gatewayNaming, method } }));
+  const vm = flag("vmUri");
+  if (vm) to.push(sinkOf("victoriametrics", { url: vm, api: "put", metric: metricFromSubject(subject) }, `-vmUri ${vm}`, { url: "-vmUri" }));
+  const gateway = flag("gatewayUri");
+  if (gateway) {
+    const naming = flag("gatewayNaming") ?? "go";
+    const sink = sinkOf(
+      "pushgateway",
+      // Go POSTed each key (stale keys stay); the label form replaces the group each window
+      { url: gateway, job: goJobName(flag("gatewayJob") ?? subject), instance: flag("gatewayInstance"), naming, method: naming === "go" ? "post" : "put" },
+      `-gatewayUri ${gateway}`,
+      { url: "-gatewayUri", job: "-gatewayJob", instance: "-gatewayInstance", naming: "-gatewayNaming" },
+    );
+    // without stats on the console, the gateway's windows are a branch of their own
+    to.push(statsMode ? sink : { ...sink, steps: [stepOf("stats", every, "-gatewayUri", everyFlags)] });
   }
-  return out;
-}
-
-/** Steps and sinks go through the same schemas as flags and pipeline files (JSON is YAML flow syntax). */
-function step(kind: "parse" | "stats" | "select", config: unknown): StepSpec {
-  return stepFromFlag(kind, JSON.stringify(config));
-}
-
-function sink(config: unknown): SinkSpec {
-  return sinkFromFlag(JSON.stringify(config));
+  return { from, steps, to };
 }

@@ -1,12 +1,12 @@
 import type { Msg, MsgHdrs, Subscription } from "nats";
 import { Observable } from "rxjs";
 import { z } from "zod";
-import { type Headers, type Message, messageFromBytes } from "../../operators/message.ts";
-import { duration } from "../duration.ts";
-import { closeClient, connectNats, type Connect, type NatsClient } from "../nats_client.ts";
-import { connectionFields, prepareConnection } from "../nats_connection.ts";
-import { subjectProblem } from "../../sinks/nats_subject.ts";
-import { type SourceContext, SourceError } from "./source.ts";
+import { duration } from "../../lib/duration.ts";
+import { type Headers, type Message, messageFromBytes } from "../../lib/message.ts";
+import { closeClient, connectNats, type Connect, type NatsClient } from "../../nats/client.ts";
+import { connectionFields, prepareConnection } from "../../nats/connection.ts";
+import { subjectProblem } from "../../nats/subject.ts";
+import { type SourceContext, SourceError, sourceKind } from "./source.ts";
 
 const subject = z.string().superRefine((s, ctx) => {
   const problem = subjectProblem(s, true);
@@ -17,10 +17,11 @@ export const natsConfig = z.strictObject({
   subject: z
     .union([subject, z.array(subject).min(1)])
     .transform((v) => (Array.isArray(v) ? v : [v]))
-    .describe('subject or list of subjects; * matches one token, > the rest, e.g. "cms.wmarchive.exitCode.>"'),
+    .describe("subject or list of subjects; * matches one token, > the rest")
+    .meta({ examples: ["cms.wmarchive.exitCode.>"] }),
   queue: z.string().min(1).optional().describe("queue group: subscribers of one group share the messages"),
   count: z.number().int().positive().optional().describe("stop after this many messages"),
-  duration: duration.optional().describe("stop after this long, e.g. 10m"),
+  duration: duration.optional().describe("stop after this long").meta({ examples: ["10m"] }),
   ...connectionFields,
 });
 export type NatsConfig = z.infer<typeof natsConfig>;
@@ -36,7 +37,7 @@ export type NatsConfig = z.infer<typeof natsConfig>;
  * natsSource({ subject: ["cms.wmarchive.exitCode.>"], servers: ["127.0.0.1:4222"], ... }, ctx)
  */
 export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Connect = connectNats): Observable<Message> {
-  const prepared = prepareConnection(config, { warn: ctx.warn });
+  const prepared = prepareConnection(config, { warn: ctx.warn, defaultCmsAuth: ctx.defaultCmsAuth });
   return new Observable<Message>((subscriber) => {
     let client: NatsClient | undefined;
     const subs: Subscription[] = [];
@@ -82,12 +83,12 @@ export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Conn
       .then(async (c) => {
         client = c;
         if (done || ctx.signal.aborted) return finish("close");
-        void c.lost.then(fail);
+        void c.lost.then((lost) => fail(new SourceError(lost.message, { cause: lost })));
         for (const s of config.subject) subs.push(c.nc.subscribe(s, { queue: config.queue, callback: onMessage }));
         await c.nc.flush(); // the server has seen the subscriptions: a refusal has arrived by now
-        if (!done) ctx.warn(`Listening on [${c.label}/${config.subject.join(",")}]`);
+        if (!done) ctx.warn(`Listening on [${prepared.given}/${config.subject.join(",")}]`);
       })
-      .catch((err: Error) => fail(err instanceof SourceError ? err : new SourceError(prepared.mask(`NATS: ${err.message}`), { cause: err })));
+      .catch((err: Error) => fail(err instanceof SourceError ? err : new SourceError(prepared.mask(err.name === "NatsConnectionError" ? err.message : `NATS: ${err.message}`), { cause: err })));
 
     return () => {
       ctx.signal.removeEventListener("abort", stop);
@@ -109,3 +110,13 @@ function copyHeaders(h: MsgHdrs): Headers {
   for (const key of h.keys()) out[key] = h.values(key);
   return out;
 }
+
+export const kind = sourceKind({
+  name: "nats",
+  description: "live messages on NATS subjects (* and > wildcards), with the nats-sub connection settings",
+  config: natsConfig,
+  shorthand: "subject",
+  examples: ['"nats:cms.wmarchive.exitCode.>"', "'nats: {subject: \"cms.wmarchive.exitCode.>\", servers: cms-nats.cern.ch, cmsAuth: ~/.nats/cms-auth, count: 1000}'"],
+  live: () => true,
+  create: (config, ctx) => natsSource(config, ctx),
+});

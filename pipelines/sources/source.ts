@@ -1,5 +1,7 @@
 import type { Readable } from "node:stream";
-import type { SchedulerLike } from "rxjs";
+import type { Observable, SchedulerLike } from "rxjs";
+import type { Kind } from "../../lib/kind.ts";
+import type { Message } from "../../lib/message.ts";
 
 /** What a source gets from the pipeline besides its config. */
 export interface SourceContext {
@@ -12,10 +14,27 @@ export interface SourceContext {
   skipped(where: string, reason: string): void;
   /** Counts a reconnect of a live source (each one may have lost messages: core NATS is at-most-once). */
   reconnected(): void;
+  /** Counts a message delivered again (JetStream: not acknowledged in time, or after a restart). */
+  redelivered(): void;
   warn(text: string): void;
+  /** The cms-auth file NATS connections fall back to ($HOME/.nats/cms-auth), known to the CLI. */
+  defaultCmsAuth?: string;
 }
 
-/** A source that cannot start (file missing, server unreachable); `cause` is the underlying error. */
+export interface SourceKind<Config> extends Kind<Config> {
+  /** Messages are stamped with their arrival time: stats windows then close on the scheduler's clock too. */
+  live(config: Config): boolean;
+  /** Files it reads: no output may be one of them. */
+  inputs?(config: Config): string[];
+  create(config: Config, ctx: SourceContext): Observable<Message>;
+}
+
+/** Declares a source kind with its config type inferred from its schema. */
+export function sourceKind<Config>(kind: SourceKind<Config>): SourceKind<Config> {
+  return kind;
+}
+
+/** A source that cannot start or failed (file missing, server unreachable); `cause` is the underlying error. */
 export class SourceError extends Error {
   override name = "SourceError";
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,11 +1,11 @@
 import { Observable } from "rxjs";
 import { z } from "zod";
-import type { Message } from "../../operators/message.ts";
-import { lineBatches } from "./lines.ts";
-import type { SourceContext } from "./source.ts";
+import { lineBatches } from "../../formats/lines.ts";
+import type { Message } from "../../lib/message.ts";
+import { type SourceContext, sourceKind } from "./source.ts";
 
 export const stdinConfig = z.strictObject({
-  subject: z.string().min(1).default("stdin").describe("subject given to every message"),
+  subject: z.string().min(1).default("stdin").describe("subject given to every message").meta({ examples: ["cms.test"] }),
 });
 export type StdinConfig = z.infer<typeof stdinConfig>;
 
@@ -33,3 +33,13 @@ export function stdinSource(config: StdinConfig, ctx: SourceContext): Observable
     return () => ctx.signal.removeEventListener("abort", stop);
   });
 }
+
+export const kind = sourceKind({
+  name: "stdin",
+  description: "one payload per line of standard input, stamped with its arrival time",
+  config: stdinConfig,
+  shorthand: "subject",
+  examples: ["stdin", "'stdin: {subject: cms.test}'"],
+  live: () => true,
+  create: stdinSource,
+});

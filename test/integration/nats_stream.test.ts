@@ -19,14 +19,17 @@ const COUNT = 20_000;
 /** The recorded messages the generator makes (30% JSON, as on the real service). */
 const recorded = [...generateStream({ count: COUNT, seed: 7 })].map((l) => JSON.parse(l) as { subject: string; data: string });
 
-/** `site exitCode` read independently of the parser under test. */
+/**
+ * What `-attrs site,exitCode` prints, read independently of the parser under test: the two values in
+ * the payload's own order, as the Go tool prints them (cms payloads have sorted keys: exitCode first).
+ */
 function siteAndCode(data: string): string {
   if (data.startsWith("{")) {
-    const d = JSON.parse(data) as { Site: string; ExitCode: number };
-    return `${d.Site} ${d.ExitCode}`;
+    const d = JSON.parse(data) as Record<string, unknown>;
+    return Object.keys(d).filter((k) => k === "Site" || k === "ExitCode").map((k) => String(d[k])).join(" ");
   }
-  const pairs = new Map(data.split("   ").map((p) => [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)]));
-  return `${pairs.get("site")} ${pairs.get("exitCode")}`;
+  const pairs = data.split("   ").map((p) => [p.slice(0, p.indexOf(":")), p.slice(p.indexOf(":") + 1)]);
+  return pairs.filter(([k]) => k === "site" || k === "exitCode").map(([, v]) => v).join(" ");
 }
 
 async function withServer(body: (server: NatsServer, home: string, authFile: string) => Promise<void>) {
@@ -62,7 +65,7 @@ if (!skipWithoutNatsServer()) {
         values.signal("SIGINT"); // stops with everything flushed
         assert.is(await values.exited, 0, values.stderr());
         assert.is(values.stdout(), recorded.map((r) => siteAndCode(r.data)).join("\n") + "\n");
-        assert.match(values.stderr(), `summary in=${COUNT} parse_errors=0 filtered=0 out=${COUNT}`);
+        assert.match(values.stderr(), `summary in=${COUNT} out=${COUNT}`);
 
         assert.is(await raw.exited, 0, raw.stderr());
         const rawLines = raw.stdout().split("\n");

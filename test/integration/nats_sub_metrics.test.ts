@@ -67,7 +67,7 @@ if (!skipWithoutNatsServer() && !skipWithout(VICTORIA_METRICS)) {
       await subAndPublish(server, ["-vmUri", vm.opentsdbUrl]);
       // samples become searchable a moment after the answer to /api/put (ingestion buffers), even with force_flush
       const series = await poll(`${N} series`, async () => {
-        const s = await vm.exportSeries('{__name__="cms_wmarchive_exitCode"}');
+        const s = await vm.exportSeries(`{__name__="cms.wmarchive.exitCode"}`);
         return s.length >= N && s;
       }, 10_000, 200);
       assert.is(series.length, N);
@@ -75,7 +75,7 @@ if (!skipWithoutNatsServer() && !skipWithout(VICTORIA_METRICS)) {
       for (let i = 0; i < N; i++) {
         const s = bySeq.get(String(i));
         assert.ok(s, `sample of message ${i}`);
-        assert.equal(s.metric, { __name__: "cms_wmarchive_exitCode", ...message(i).attrs });
+        assert.equal(s.metric, { __name__: "cms.wmarchive.exitCode", ...message(i).attrs });
         assert.equal(s.values, [1]);
       }
     } finally {

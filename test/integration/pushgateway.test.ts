@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { sinkFromFlag, sourceSpec, stepFromFlag, withDefaults } from "../../pipelines/spec.ts";
+import { sinkFromFlag, sourceFromFlag, stepFromFlag } from "../../pipelines/spec.ts";
 import { freePort, poll, skipWithout, tempDir } from "../support/process.ts";
 import { type Pushgateway, PUSHGATEWAY, startPushgateway } from "../support/pushgateway.ts";
 import { countsByWindowAndSite, recordedMessages, runSpec } from "../support/sample_counts.ts";
@@ -22,7 +22,7 @@ const last = windowCounts(ends[ends.length - 1]);
 const vanished = [...new Set([...byWindow.keys()].map((k) => k.split(" ")[1]))].filter((site) => !(site in last));
 
 const statsSpec = (to: string[]) =>
-  withDefaults({ from: sourceSpec({ replay: { path: SAMPLE } }, "test"), steps: [stepFromFlag("stats", "{every: 60s, by: [site]}")], to: to.map(sinkFromFlag) });
+  ({ from: sourceFromFlag(`replay:${SAMPLE}`), steps: [stepFromFlag("stats", "{every: 60s, by: [site]}")], to: to.map(sinkFromFlag) });
 
 async function withServer(fn: (pg: Pushgateway) => Promise<void>, port?: number): Promise<void> {
   const pg = await startPushgateway(port);

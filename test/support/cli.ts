@@ -123,3 +123,12 @@ export async function runCliAsync(script: Command, args: string[], home: string,
   const code = await r.exited;
   return { code, stdout: r.stdout(), stderr: r.stderr() };
 }
+
+/** The counts of the last summary line a run printed, by name (`in`, `out`, `parse_errors`...); a missing one is 0. */
+export function summaryCounts(stderr: string): Record<string, number> & { in: number; out: number } {
+  const line = stderr.split("\n").filter((l) => l.startsWith("summary ")).pop();
+  if (!line) throw new Error(`no summary line in: ${stderr}`);
+  const counts: Record<string, number> = {};
+  for (const [, k, v] of line.matchAll(/(\w+)=(\d+)/g)) counts[k] = Number(v);
+  return new Proxy(counts, { get: (t, k) => (typeof k === "string" ? (t[k] ?? 0) : undefined) }) as Record<string, number> & { in: number; out: number };
+}

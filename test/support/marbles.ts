@@ -1,6 +1,7 @@
 import { TestScheduler } from "rxjs/testing";
 import * as assert from "uvu/assert";
-import { type Attrs, type Message, newAttrs } from "../../operators/message.ts";
+import { type Attrs, type Message, newAttrs } from "../../lib/message.ts";
+import { type AttributeRef, PAYLOAD_SCOPE, resolveAttribute } from "../../operators/attributes.ts";
 
 /** A TestScheduler whose deep-equality is uvu's, so a failing marble test shows a diff. */
 export function testScheduler(): TestScheduler {
@@ -14,4 +15,9 @@ export function msg(time: number, attrs: Record<string, string | number>, subjec
 
 export function toAttrs(values: Record<string, string | number>): Attrs {
   return Object.assign(newAttrs(), values);
+}
+
+/** An attribute as a step right after parse resolves it. */
+export function ref(name: string): AttributeRef {
+  return resolveAttribute(name, PAYLOAD_SCOPE);
 }

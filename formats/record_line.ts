@@ -1,0 +1,97 @@
+/**
+ * The recorded file format (JSON Lines, samples/README.md): one message a line, which `record`
+ * writes and `replay` reads back.
+ */
+import { type Headers, type Message, messageFromBytes } from "../lib/message.ts";
+
+/** Thrown by {@link fromRecordLine}; the reader adds the line number. */
+export class RecordFormatError extends Error {
+  override name = "RecordFormatError";
+}
+
+/**
+ * Times a recording may hold: 0000-01-01 to 9999-12-31, what ISO 8601 writes with four-digit years.
+ * A `Date` reaches further (±8.64e15 ms), but a time that close to its end leaves no room for the
+ * windows computed from it (a 7-day window after 8.6399e15 would end outside the Date range).
+ */
+export const MIN_TIME = -62_167_219_200_000;
+export const MAX_TIME = 253_402_300_799_999;
+
+/**
+ * One line of the recorded file format, without the newline: `{"time":"<ISO>","subject":"...",
+ * "data":"..."}`, `data_b64` for payloads that are not UTF-8, `headers` when there are any.
+ */
+export function toRecordLine(msg: Message): string {
+  const rec: Record<string, unknown> = { time: new Date(msg.time).toISOString(), subject: msg.subject };
+  if (msg.bytes) rec.data_b64 = Buffer.from(msg.bytes).toString("base64");
+  else rec.data = msg.data;
+  if (msg.headers) rec.headers = msg.headers;
+  return JSON.stringify(rec);
+}
+
+/**
+ * Date.parse for the times of a recording, read in order: `YYYY-MM-DDTHH:MM:SS.mmmZ` texts share
+ * their first 19 characters for a whole second, so that part is parsed once a second (replay
+ * measured 4% faster). Other forms go to Date.parse.
+ */
+export function recordedTimeParser(): (text: string) => number {
+  let second = "\u0000"; // a prefix no time has: the first time sets it
+  let base = NaN;
+  return (text) => {
+    if (text.length !== 24 || text.charCodeAt(19) !== 0x2e /* . */ || text.charCodeAt(23) !== 0x5a /* Z */) return Date.parse(text);
+    const d0 = text.charCodeAt(20) - 48;
+    const d1 = text.charCodeAt(21) - 48;
+    const d2 = text.charCodeAt(22) - 48;
+    if (!(d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) return Date.parse(text);
+    const ms = d0 * 100 + d1 * 10 + d2;
+    if (!text.startsWith(second)) {
+      second = text.slice(0, 19);
+      base = Date.parse(text) - ms;
+    }
+    return base + ms;
+  };
+}
+
+/**
+ * Reads one recorded line; throws {@link RecordFormatError} saying what is wrong with it. A reader
+ * of many lines passes a {@link recordedTimeParser}.
+ */
+export function fromRecordLine(line: string, parseTime: (text: string) => number = Date.parse): Message {
+  let rec: unknown;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    throw new RecordFormatError("not a JSON object");
+  }
+  if (typeof rec !== "object" || rec === null || Array.isArray(rec)) throw new RecordFormatError("not a JSON object");
+  const { time, subject, data, data_b64, headers } = rec as Record<string, unknown>;
+  const ms = typeof time === "number" ? time : typeof time === "string" ? parseTime(time) : NaN;
+  // NaN fails this too
+  if (!(ms >= MIN_TIME && ms <= MAX_TIME)) throw new RecordFormatError(`"time" must be an ISO 8601 text or epoch milliseconds of the years 0000 to 9999, got ${describe(time)}`);
+  if (typeof subject !== "string" || subject === "") throw new RecordFormatError('"subject" must be a non-empty string');
+  let msg: Message;
+  if (typeof data === "string") msg = { time: ms, subject, data };
+  else if (typeof data_b64 === "string") msg = messageFromBytes(ms, subject, Buffer.from(data_b64, "base64"));
+  else throw new RecordFormatError('one of "data" (text) or "data_b64" (base64) is required');
+  if (headers !== undefined) msg.headers = checkHeaders(headers);
+  return msg;
+}
+
+/** A bad value for an error message: short, and never JSON.stringify of a (possibly very deep) structure. */
+function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v.length > 60 ? v.slice(0, 59) + "…" : v);
+  if (Array.isArray(v)) return "a list";
+  if (v === null) return "null";
+  return typeof v === "object" ? "an object" : String(v);
+}
+
+function checkHeaders(headers: unknown): Headers {
+  const bad = () => new RecordFormatError('"headers" must be an object of string arrays');
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) throw bad();
+  const out: Headers = Object.create(null);
+  for (const [k, v] of Object.entries(headers)) {
+    if (!Array.isArray(v) || !v.every((s) => typeof s === "string")) throw bad();
+    out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,78 @@
+/**
+ * Recording files as bytes: opened plain or gzip-compressed (told by their first bytes, not their
+ * name), and described in words when they are not a recording at all (a zip, a binary file).
+ */
+import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import type { Readable } from "node:stream";
+import { createGunzip } from "node:zlib";
+
+const GZIP = [0x1f, 0x8b];
+
+/** Other compressed or binary formats, by their first bytes: named in the error, since they cannot be read. */
+const FORMATS: [string, number[]][] = [
+  ["zip", [0x50, 0x4b, 0x03, 0x04]],
+  ["bzip2", [0x42, 0x5a, 0x68]],
+  ["xz", [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ["zstd", [0x28, 0xb5, 0x2f, 0xfd]],
+];
+
+const startsWith = (head: Uint8Array, magic: number[]) => magic.every((b, i) => head[i] === b);
+
+/**
+ * The bytes of a recording, decompressed when they are gzip (`.jsonl.gz`, or any name); `-` reads
+ * `stdin`. Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened.
+ */
+export async function* recordingBytes(path: string, stdin: Readable): AsyncGenerator<Buffer> {
+  if (path === "-") {
+    yield* maybeGunzip(stdin);
+    return;
+  }
+  const head = Buffer.alloc(2);
+  const fd = openSync(path, "r");
+  const n = readSync(fd, head, 0, 2, 0);
+  // 256 KiB reads: 1 MiB ones cost 55 MB more peak RSS (measured) for no gain in speed
+  const input = createReadStream("", { fd, highWaterMark: 256 * 1024 });
+  yield* n === 2 && startsWith(head, GZIP) ? input.pipe(createGunzip({ chunkSize: 256 * 1024 })) : input;
+}
+
+/** Stdin cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip. */
+async function* maybeGunzip(input: Readable): AsyncGenerator<Buffer> {
+  const it = input[Symbol.asyncIterator]();
+  const first = await it.next();
+  if (first.done) return;
+  const chunk: Buffer = typeof first.value === "string" ? Buffer.from(first.value) : first.value;
+  if (!startsWith(chunk, GZIP)) {
+    yield chunk;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    return;
+  }
+  const gunzip = createGunzip();
+  (async () => {
+    gunzip.write(chunk);
+    for (let r = await it.next(); !r.done; r = await it.next()) if (!gunzip.write(r.value)) await new Promise((ok) => gunzip.once("drain", ok));
+    gunzip.end();
+  })().catch((err) => gunzip.destroy(err));
+  yield* gunzip;
+}
+
+/**
+ * What a file that holds no readable recorded line looks like, in words: "a zip file", "binary
+ * data (NUL bytes)", or its first line. Reads at most 4 KiB of it.
+ */
+export function describeContent(path: string): string {
+  if (path === "-") return "standard input held no recorded line";
+  const head = Buffer.alloc(4096);
+  let n = 0;
+  try {
+    const fd = openSync(path, "r");
+    n = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+  } catch {
+    return "it cannot be read";
+  }
+  const bytes = head.subarray(0, n);
+  for (const [name, magic] of FORMATS) if (startsWith(bytes, magic)) return `it looks like a ${name} file; unpack it first (gzip files are read as they are)`;
+  if (bytes.includes(0)) return "it holds binary data (NUL bytes), not JSON Lines";
+  const line = bytes.toString("utf8").split("\n", 1)[0].slice(0, 80);
+  return `its lines are not recorded messages; the first one is '${line}'`;
+}

@@ -41,7 +41,7 @@ Run 'cms-nats <command> --help' for the options of one command.
 Exit codes: 0 ok (also after Ctrl-C with every sink flushed), 1 runtime failure, 2 usage error.
 
 Examples:
-  cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:out.csv
+  cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:per-site.csv
   cms-nats run -f pipelines/exitcodes-by-site.yaml --force
   cms-nats docs victoriametrics
   cms-nats run --from 'nats: {subject: "cms.wmarchive.exitCode.>", servers: cms-nats.cern.ch}' --select site,exitCode

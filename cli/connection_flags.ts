@@ -24,12 +24,22 @@ function flagDefault(info: FieldInfo): string | undefined {
   return info.default.startsWith("[") ? (JSON.parse(info.default) as string[]).join(",") : info.default;
 }
 
-/** The connection flags in Go's flag terms; `usage` replaces a flag's description (the Go tools' own texts). */
-export function goConnectionFlags(usage: Record<string, string> = {}): GoFlag[] {
+/** The Go tools' own texts for their connection flags, so `-h` reads as it did. */
+const GO_USAGE: Record<string, string> = {
+  s: "The nats server URLs (separated by comma)",
+  creds: "User NSC credentials",
+  cmsAuth: "User cms auth file",
+  rootCAs: "Comma separated list of CERN Root CAs files",
+  userCert: "x509 user certificate",
+  userKey: "x509 user key file",
+};
+
+/** The connection flags in Go's flag terms, for nats-sub and nats-pub (the Go tools' texts for theirs). */
+export function goConnectionFlags(): GoFlag[] {
   return FLAGS.map(({ flag, info }) => ({
     name: flag,
     type: info.flag === "boolean" ? "bool" : info.flag === "number" ? "int" : info.flag === "duration" ? "duration" : "string",
-    usage: usage[flag] ?? info.description ?? "",
+    usage: GO_USAGE[flag] ?? info.description ?? "",
     default: flagDefault(info),
   }));
 }

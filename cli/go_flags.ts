@@ -86,6 +86,19 @@ export function parseGoFlags(args: readonly string[], flags: readonly GoFlag[], 
   return { values, args: args.slice(i) };
 }
 
+/**
+ * Parses a Go-style command's arguments: `usage` is printed (stderr) for `-h`/`-help` and bad flags,
+ * which end in {@link GoFlagExit}; its flags should define `h` as Go's tools do.
+ */
+export function parseGoCommand(args: readonly string[], flags: readonly GoFlag[], usage: string): GoFlagValues {
+  const parsed = parseGoFlags(args, flags, usage, process.stderr);
+  if (parsed.values.get("h") === true) {
+    process.stderr.write(usage);
+    throw new GoFlagExit(0);
+  }
+  return parsed;
+}
+
 /** The flag list as Go's flag.PrintDefaults writes it: sorted by name, two spaces, `-name type`, the usage on the next line after four spaces and a tab. */
 export function goDefaults(flags: readonly GoFlag[]): string {
   return [...flags]

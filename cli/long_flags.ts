@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { closest } from "../lib/text.ts";
-import { UsageError } from "./main.ts";
+import { UsageError } from "./usage_error.ts";
 
 /**
  * Rewrites Go-style single-dash long flags (`-cmsAuth FILE`, `-rootCAs=a,b`) into commander's

@@ -8,6 +8,7 @@ import { type PipelineSpec, SpecError } from "../pipelines/spec.ts";
 import { SinkError } from "../sinks/sink.ts";
 import { GoFlagExit } from "./go_flags.ts";
 import { longFlags } from "./long_flags.ts";
+import { UsageError } from "./usage_error.ts";
 
 /** Exit codes, documented in the README. */
 export const EXIT = {
@@ -17,11 +18,6 @@ export const EXIT = {
   /** stdout's reader went away (`| head`): 128 + SIGPIPE, the status `yes | head` or `grep | head` leave. */
   readerGone: 141,
 } as const;
-
-/** A usage mistake found after the command line was read (e.g. conflicting flags). */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
 
 /**
  * Runs a command and exits with the code the README documents: 0 ok (also after Ctrl-C with

@@ -3,14 +3,10 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import type { Attrs, Message } from "../lib/message.ts";
-import { LineWriter } from "./line_writer.ts";
+import { fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
-export const csvConfig = z.strictObject({
-  path: z.string().min(1).describe('file to write, "-" for stdout').meta({ examples: ["out.csv"] }),
-  append: z.boolean().default(false).describe("add rows to an existing file, under its own header (written when the file is new or empty)"),
-  overwrite: z.boolean().default(false).describe("replace a file that is not empty (--force); without it such a file is refused"),
-});
+export const csvConfig = z.strictObject(fileFields("out.csv", "add rows to an existing file, under its own header (written when the file is new or empty)"));
 export type CsvConfig = z.infer<typeof csvConfig>;
 
 /**
@@ -74,6 +70,6 @@ export const kind = sinkKind({
   shorthand: "path",
   examples: ["csv:out.csv", "csv:-", "'csv: {path: out.csv, append: true}'"],
   accepts: () => ["records", "windows"],
-  outputs: (c) => (c.path === "-" ? [] : [{ path: c.path, append: c.append, overwrite: c.overwrite }]),
+  outputs: fileOutputs,
   create: csvSink,
 });

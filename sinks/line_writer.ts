@@ -1,7 +1,22 @@
 import { once } from "node:events";
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { SinkError, type SinkResult } from "./sink.ts";
+import { z } from "zod";
+import { type OutputFile, SinkError, type SinkResult } from "./sink.ts";
+
+/** The config fields of a sink that writes a file (csv, record); `append` says what appending means for it. */
+export function fileFields(example: string, append: string) {
+  return {
+    path: z.string().min(1).describe('file to write, "-" for stdout').meta({ examples: [example] }),
+    append: z.boolean().default(false).describe(append),
+    overwrite: z.boolean().default(false).describe("replace a file that is not empty (--force); without it such a file is refused and left as it is"),
+  };
+}
+
+/** The file such a sink writes (none for stdout), for the check before the run. */
+export function fileOutputs(config: { path: string; append: boolean; overwrite: boolean }): OutputFile[] {
+  return config.path === "-" ? [] : [{ path: config.path, append: config.append, overwrite: config.overwrite }];
+}
 
 /** Items handed to the stream in one write at most: one write per line costs far more. */
 const BATCH = 1024;

@@ -1,14 +1,10 @@
 import { z } from "zod";
 import { toRecordLine } from "../formats/record_line.ts";
 import type { Message } from "../lib/message.ts";
-import { LineWriter } from "./line_writer.ts";
+import { fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
-export const recordConfig = z.strictObject({
-  path: z.string().min(1).describe('file to write, "-" for stdout').meta({ examples: ["rec.jsonl"] }),
-  append: z.boolean().default(false).describe("add to an existing recording instead of refusing it"),
-  overwrite: z.boolean().default(false).describe("replace a recording that is not empty (--force); without it such a file is refused"),
-});
+export const recordConfig = z.strictObject(fileFields("rec.jsonl", "add to an existing recording instead of refusing it"));
 export type RecordConfig = z.infer<typeof recordConfig>;
 
 /**
@@ -43,6 +39,6 @@ export const kind = sinkKind({
   shorthand: "path",
   examples: ["record:rec.jsonl", "'record: {path: rec.jsonl, append: true}'"],
   accepts: () => ["payloads", "records", "windows"],
-  outputs: (c) => (c.path === "-" ? [] : [{ path: c.path, append: c.append, overwrite: c.overwrite }]),
+  outputs: fileOutputs,
   create: recordSink,
 });

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { kindDocs, kindList } from "../../pipelines/docs.ts";
-import { UsageError } from "../main.ts";
+import { UsageError } from "../usage_error.ts";
 import { closest } from "../../lib/text.ts";
 import { sinks, sources, steps } from "../../pipelines/registry.ts";
 

@@ -9,20 +9,12 @@ import { connectionConfig, prepareConnection } from "../../nats/connection.ts";
 import { subjectProblem } from "../../nats/subject.ts";
 import { fromFlags } from "../../pipelines/spec.ts";
 import { connectionFromFlags, goConnectionFlags } from "../connection_flags.ts";
-import { goDefaults, type GoFlag, GoFlagExit, parseGoFlags } from "../go_flags.ts";
-import { defaultCmsAuth, EXIT, stopOnSignals, UsageError } from "../main.ts";
-
-const GO_USAGE: Record<string, string> = {
-  s: "The nats server URLs (separated by comma)",
-  creds: "User NSC credentials",
-  cmsAuth: "User cms auth file",
-  rootCAs: "Comma separated list of CERN Root CAs files",
-  userCert: "x509 user certificate",
-  userKey: "x509 user key file",
-};
+import { goDefaults, type GoFlag, parseGoCommand } from "../go_flags.ts";
+import { defaultCmsAuth, EXIT, stopOnSignals } from "../main.ts";
+import { UsageError } from "../usage_error.ts";
 
 const FLAGS: GoFlag[] = [
-  ...goConnectionFlags(GO_USAGE),
+  ...goConnectionFlags(),
   { name: "h", type: "bool", usage: "Show help message" },
   { name: "count", type: "int", usage: "publish each message N times", default: "1" },
   { name: "version", type: "bool", usage: "print the version and exit" },
@@ -30,7 +22,7 @@ const FLAGS: GoFlag[] = [
 
 export const EXAMPLES = [
   'nats-pub -cmsAuth ~/.nats/cms-auth cms.test "exitCode:8028   site:T2_US_MIT"',
-  "cms-nats replay rec.jsonl --select site --to csv:- | nats-pub -s 127.0.0.1:4222 cms.test.sites",
+  "cms-nats replay samples/mixed-200.jsonl --select site --to csv:- | nats-pub -s 127.0.0.1:4222 cms.test.sites",
 ];
 
 function usage(name: string): string {
@@ -43,11 +35,7 @@ ${EXAMPLES.map((e) => `  ${e.replace(/nats-pub/, name)}`).join("\n")}
 
 export async function run(name: string, args: readonly string[]): Promise<number> {
   const text = usage(name);
-  const { values, args: rest } = parseGoFlags(args, FLAGS, text, process.stderr);
-  if (values.get("h") === true) {
-    process.stderr.write(text);
-    throw new GoFlagExit(0);
-  }
+  const { values, args: rest } = parseGoCommand(args, FLAGS, text);
   if (rest.length === 0 || rest.length > 2) {
     process.stderr.write(text);
     throw new UsageError(`give a subject and a message, e.g. ${name} cms.test "exitCode:8028"`);

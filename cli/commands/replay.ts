@@ -9,9 +9,9 @@ export function numberFlag(text: string | undefined): number | string | undefine
 }
 
 export const EXAMPLES = [
-  "cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:out.csv",
+  "cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:by-site.csv",
   "cms-nats replay samples/exitcodes-20k.jsonl --filter 'site: \"T2_*\"' --filter 'exitCode: {gte: 8000}' --select site,exitCode,campaign --to csv:-",
-  "cms-nats replay samples/exitcodes-20k-malformed.jsonl --to console:raw --dead-letter bad.jsonl",
+  "cms-nats replay samples/exitcodes-20k-malformed.jsonl --select site,exitCode --to csv:codes.csv --dead-letter bad.jsonl",
 ];
 
 export function command(): Command {

@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { pipelineFromFile, sourceFromFlag } from "../../pipelines/spec.ts";
-import { execute, UsageError } from "../main.ts";
+import { execute } from "../main.ts";
+import { UsageError } from "../usage_error.ts";
 import { addPipelineFlags, PIPELINE_EXAMPLES, withFileFlags } from "../pipeline_flags.ts";
 
 export const EXAMPLES = [

@@ -8,21 +8,12 @@ import { DEFAULT_SEP } from "../../formats/payload.ts";
 import { type PipelineSpec, type SinkSpec, sinkOf, sourceOf, type StepSpec, stepOf } from "../../pipelines/spec.ts";
 import { goJobName, metricFromSubject } from "../../sinks/metric_names.ts";
 import { connectionFromFlags, goConnectionFlags } from "../connection_flags.ts";
-import { goDefaults, type GoFlag, GoFlagExit, parseGoFlags } from "../go_flags.ts";
-import { execute, UsageError } from "../main.ts";
-
-/** The Go tool's own flag texts, so `-h` reads as it did. */
-const GO_USAGE: Record<string, string> = {
-  s: "The nats server URLs (separated by comma)",
-  creds: "User NSC credentials",
-  cmsAuth: "User cms auth file",
-  rootCAs: "Comma separated list of CERN Root CAs files",
-  userCert: "x509 user certificate",
-  userKey: "x509 user key file",
-};
+import { goDefaults, type GoFlag, parseGoCommand } from "../go_flags.ts";
+import { execute } from "../main.ts";
+import { UsageError } from "../usage_error.ts";
 
 const FLAGS: GoFlag[] = [
-  ...goConnectionFlags(GO_USAGE),
+  ...goConnectionFlags(),
   { name: "t", type: "bool", usage: "Display timestamps" },
   { name: "h", type: "bool", usage: "Show help message" },
   { name: "attrs", type: "string", usage: "comma separated list of attributes to show, e.g. campaign,dataset" },
@@ -60,11 +51,7 @@ ${EXAMPLES.map((e) => `  ${e.replace(/^nats-sub/, name)}`).join("\n")}
 /** Runs `nats-sub ARGS`; `name` is how the usage calls it. */
 export async function run(name: string, args: readonly string[]): Promise<number> {
   const text = usage(name);
-  const { values, args: subjects } = parseGoFlags(args, FLAGS, text, process.stderr);
-  if (values.get("h") === true) {
-    process.stderr.write(text);
-    throw new GoFlagExit(0);
-  }
+  const { values, args: subjects } = parseGoCommand(args, FLAGS, text);
   const misplaced = subjects.find((s) => /^--?[A-Za-z]/.test(s) && FLAGS.some((f) => f.name === s.replace(/^--?/, "").split("=")[0]));
   if (misplaced) throw new UsageError(`${misplaced} comes after the subject; with Go's flag syntax flags go first: ${name} ${misplaced} ${subjects[0]}`);
   if (subjects.length === 0) {

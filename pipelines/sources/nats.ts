@@ -116,7 +116,7 @@ export const kind = sourceKind({
   description: "live messages on NATS subjects (* and > wildcards), with the nats-sub connection settings",
   config: natsConfig,
   shorthand: "subject",
-  examples: ['"nats:cms.wmarchive.exitCode.>"', "'nats: {subject: \"cms.wmarchive.exitCode.>\", servers: cms-nats.cern.ch, cmsAuth: ~/.nats/cms-auth, count: 1000}'"],
+  examples: ['"nats:cms.wmarchive.exitCode.>"', "'nats: {subject: \"cms.wmarchive.exitCode.>\", servers: cms-nats.cern.ch, count: 1000}'"],
   live: () => true,
   create: (config, ctx) => natsSource(config, ctx),
 });

@@ -156,7 +156,7 @@ export const kind = sourceKind({
   description: "messages of recorded files (JSON Lines, .gz too), with their recorded times; several merged by time",
   config: replayConfig,
   shorthand: "path",
-  examples: ["replay:samples/exitcodes-20k.jsonl", "'replay: {path: rec.jsonl, speed: 1}'", "'replay: {path: [day1.jsonl.gz, day2.jsonl.gz]}'"],
+  examples: ["replay:samples/exitcodes-20k.jsonl", "'replay: {path: samples/mixed-200.jsonl, speed: 100}'", "'replay: {path: [samples/mixed-200.jsonl, samples/edge-cases.jsonl]}'"],
   live: () => false,
   inputs: (c) => c.path.filter((p) => p !== "-"),
   create: replaySource,

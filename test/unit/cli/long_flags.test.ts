@@ -2,7 +2,7 @@ import { Command } from "commander";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { longFlags } from "../../../cli/long_flags.ts";
-import { UsageError } from "../../../cli/main.ts";
+import { UsageError } from "../../../cli/usage_error.ts";
 
 const cmd = new Command("x").option("--cmsAuth <f>").option("--append").option("-o, --output <f>").option("--since <t>").argument("[subject]");
 

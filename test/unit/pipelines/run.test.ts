@@ -85,6 +85,14 @@ test("a sink's own steps: the console shows every message while its branch count
   assert.match(r.stderr, "count() 2\ncount() 2\n");
 });
 
+test("the dead-letter file gets every payload that failed to parse, in the recorded format, and nothing else", async () => {
+  const dead = join(dir.path, "dead.jsonl");
+  const r = await run([["filter", 'site: "T2_*"']], ["console:json"], { deadLetter: { path: dead, overwrite: false } });
+  assert.ok(r.ok, String(r.error));
+  const lines = readFileSync(dead, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { data: string; time: string });
+  assert.equal(lines.map((l) => [l.data, l.time]), [["garbage", new Date(T0 + 2000).toISOString()]]);
+});
+
 test("a name no message had is reported at the end with the nearest name seen", async () => {
   const r = await run([["select", "site,exitcode"]], ["console:json"]);
   assert.match(r.stderr, "exitcode: no message had it; did you mean exitCode?");

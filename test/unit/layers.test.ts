@@ -22,7 +22,8 @@ const files = Object.keys(LAYERS).flatMap(sources);
 const imports = new Map<string, string[]>();
 for (const file of files) {
   const text = readFileSync(join(ROOT, file), "utf8");
-  const found = [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^"']*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2]);
+  // import/export ... from "./x.ts", a bare import "./x.ts", and import("./x.ts")
+  const found = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^"']*?from\s+["'](\.[^"']+)["']|(?:^|\n)\s*import\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
   imports.set(file, found.map((spec) => relative(ROOT, resolve(join(ROOT, dirname(file)), spec))));
 }
 const layerOf = (file: string) => LAYERS[file.split("/")[0]];

@@ -27,6 +27,8 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   record: { summary: "record NATS subjects to a file that replay reads back", run: commander(() => import("./commands/record.ts"), "record") },
   sub: { summary: "subscribe and print messages or stats, as the CMS Go nats-sub (Go flags)", run: goStyle(() => import("./commands/sub.ts"), "sub") },
   pub: { summary: "publish a message (or each line of stdin), as the CMS Go nats-pub (Go flags)", run: goStyle(() => import("./commands/pub.ts"), "pub") },
+  keys: { summary: "every attribute name of the messages, how many had it, a few values: a first look at a recording", run: commander(() => import("./commands/keys.ts"), "keys") },
+  test: { summary: "run the tests: of pipeline files (inputs replayed, outputs compared byte for byte)", run: commander(() => import("./commands/test.ts"), "test") },
   docs: { summary: "list every source, step and sink; docs KIND shows every field with its default", run: commander(() => import("./commands/docs.ts"), "docs") },
 };
 

@@ -6,6 +6,30 @@
  * milliseconds at worst (test/unit/fuzz_spec.test.ts searches for counter-examples).
  */
 
+/** Longer patterns are refused: matching cost must stay bounded on the per-message path. */
+export const MAX_PATTERN_LENGTH = 256;
+
+/** A pattern that cannot be used on a stream: invalid, too long, a stateful flag, or one that backtracks badly. */
+export class RegexError extends Error {
+  override name = "RegexError";
+}
+
+/** Compiles a regex for use on every message: refused (RegexError, saying why) when it could stall the stream. */
+export function safeRegex(source: string, flags = ""): RegExp {
+  if (source.length > MAX_PATTERN_LENGTH) throw new RegexError(`pattern longer than ${MAX_PATTERN_LENGTH} characters`);
+  const bad = [...flags].find((f) => !REGEX_FLAGS.includes(f));
+  if (bad) throw new RegexError(`regex /${source}/${flags}: flag "${bad}" is not allowed (${"gy".includes(bad) ? "it makes a match depend on the previous message" : "not supported here"}); use ${[...REGEX_FLAGS].join(", ")}`);
+  let re: RegExp;
+  try {
+    re = new RegExp(source, flags);
+  } catch (err) {
+    throw new RegexError(`invalid regex /${source}/${flags}: ${(err as Error).message}`);
+  }
+  const risk = regexRisk(source);
+  if (risk) throw new RegexError(`regex /${source}/ ${risk}`);
+  return re;
+}
+
 /** At most this many quantifiers that are not an exact count (`*`, `+`, `?`, `{n,m}`): cost grows as n^count. */
 export const MAX_QUANTIFIERS = 4;
 

@@ -1,6 +1,6 @@
 import { filter, type OperatorFunction } from "rxjs";
 import type { AttrValue, Message } from "../lib/message.ts";
-import { MAX_QUANTIFIERS, REGEX_FLAGS, regexRisk } from "../lib/regex_risk.ts";
+import { MAX_PATTERN_LENGTH, MAX_QUANTIFIERS, RegexError, safeRegex } from "../lib/regex_risk.ts";
 import { type AttributeRef, PAYLOAD_SCOPE, resolveAttribute } from "./attributes.ts";
 
 export type Scalar = string | number | boolean;
@@ -42,8 +42,6 @@ export class FilterError extends Error {
   }
 }
 
-/** Longer patterns are refused: matching cost must stay bounded on the per-message path. */
-export const MAX_PATTERN_LENGTH = 256;
 
 type Test = (v: AttrValue | undefined) => boolean;
 
@@ -168,18 +166,12 @@ function glob(pattern: string, path: (string | number)[]): RegExp {
 }
 
 function regex(source: string, flags: string, path: (string | number)[]): RegExp {
-  checkLength(source, path);
-  const bad = [...flags].find((f) => !REGEX_FLAGS.includes(f));
-  if (bad) throw new FilterError(`regex /${source}/${flags}: flag "${bad}" is not allowed (${"gy".includes(bad) ? "it makes a match depend on the previous message" : "not supported in filters"}); use ${[...REGEX_FLAGS].join(", ")}`, path);
-  let re: RegExp;
   try {
-    re = new RegExp(source, flags);
+    return safeRegex(source, flags);
   } catch (err) {
-    throw new FilterError(`invalid regex /${source}/${flags}: ${(err as Error).message}`, path);
+    if (err instanceof RegexError) throw new FilterError(err.message, path);
+    throw err;
   }
-  const risk = regexRisk(source);
-  if (risk) throw new FilterError(`regex /${source}/ ${risk}`, path);
-  return re;
 }
 
 function checkLength(pattern: string, path: (string | number)[]): void {

@@ -42,9 +42,10 @@ const SHAPE_WORDS: Record<Shape, string> = { payloads: "payloads not parsed yet"
 
 export function planPipeline(input: PipelineSpec): Plan {
   const to = input.to.length > 0 ? input.to : [sinkOf("console", {}, "the console (the default sink)")];
+  const needsAttributes = (list: readonly StepSpec[] = []) => list.some((s) => !stepKindOf(s).accepts.includes("payloads"));
   const needsParse =
     !input.steps.some((s) => s.kind === "parse") &&
-    (input.steps.length > 0 || to.some((s) => (s.steps?.length ?? 0) > 0 || !sinkKindOf(s).accepts(s.config).includes("payloads")));
+    (needsAttributes(input.steps) || to.some((s) => needsAttributes(s.steps) || !sinkKindOf(s).accepts(s.config).includes("payloads")));
   const spec: PipelineSpec = { ...input, steps: needsParse ? [stepOf("parse", { format: "auto" }, "--parse auto (added first by default)"), ...input.steps] : input.steps, to };
 
   const walk = (list: readonly StepSpec[], from: Point, after: string) => {

@@ -71,7 +71,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   const { spec } = plan;
   const scheduler = opts.scheduler ?? asyncScheduler;
   const report = new Report(opts.stderr, () => scheduler.now());
-  for (const name of ["skipped", "reconnects", "redelivered"]) report.counter(name, "source");
+  for (const name of ["skipped", "outside_range", "reconnects", "redelivered"]) report.counter(name, "source");
   const refs: AttributeRef[] = [];
   const keysSeen = new Set<string>();
   const resolver = (scope: AttributeScope, where: string) => (name: string) => {
@@ -90,8 +90,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     scheduler,
     stdin: opts.stdin,
     skipped: (where, reason) => report.skipped(where, reason),
-    reconnected: () => report.counter("reconnects", "source").n++,
-    redelivered: () => report.counter("redelivered", "source").n++,
+    count: (name) => report.counter(name, "source").n++,
     warn: (t) => report.warn(t),
     defaultCmsAuth: opts.defaultCmsAuth,
   });
@@ -220,6 +219,8 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     }
   });
   const outcomes = await Promise.all(closing);
+  // stdout's reader may also go away while the last output is written
+  gone ||= outcomes.length > 0 && outcomes.every((o) => o.error && readerGone(o.error));
   if (deadLetter) outcomes.push({ ...(await closeDeadLetter(deadLetter, completed)), name: deadLetter.name });
   if (!gone) report.unmatched(refs, keysSeen);
   const ok = !error && outcomes.every((o) => !o.error && o.dropped === 0);

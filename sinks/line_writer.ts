@@ -1,6 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
+import { createGzip } from "node:zlib";
 import { z } from "zod";
 import { type OutputFile, SinkError, type SinkResult } from "./sink.ts";
 
@@ -42,10 +43,13 @@ export type Formatter<T> = (items: readonly T[], first: boolean) => string;
  * first batch is written, not before: a run that fails before any output leaves it as it was. The
  * first error (open, write) is kept (`error`) and reported by `finish`; after it nothing more is
  * written. Each item stands for a number of messages (one by default; a header none), counted as
- * written when the stream confirms them.
+ * written when the stream confirms them. A file named `*.gz` is written gzip-compressed (appending
+ * adds a gzip member, which readers take as one stream).
  */
 export class LineWriter<T> {
   private out: Writable | undefined;
+  /** The file under a gzip stream, whose close is the end of the writing. */
+  private file: Writable | undefined;
   private items: T[] = [];
   /** Messages the buffered items stand for. */
   private buffered = 0;
@@ -123,11 +127,17 @@ export class LineWriter<T> {
     if (path === "-") this.out = stdout;
     else {
       try {
-        this.out = createWriteStream("", { fd: openSync(path, append ? "a" : "w") });
+        this.file = createWriteStream("", { fd: openSync(path, append ? "a" : "w") });
       } catch (err) {
         this.failure = err as Error;
         return undefined;
       }
+      this.file.on("error", (err) => (this.failure ??= err));
+      if (path.endsWith(".gz")) {
+        const gzip = createGzip();
+        gzip.pipe(this.file);
+        this.out = gzip;
+      } else this.out = this.file;
     }
     this.out.on("error", (err) => (this.failure ??= err));
     return this.out;
@@ -157,8 +167,8 @@ export class LineWriter<T> {
     if (this.failure) throw this.failure;
     const out = this.out;
     if (!out) return;
-    if (out !== this.target.stdout) {
-      const closed = once(out, "close"); // rejects if the stream errors first
+    if (this.file) {
+      const closed = once(this.file, "close"); // rejects if the file errors first
       out.end();
       await closed;
     } else {

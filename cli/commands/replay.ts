@@ -9,6 +9,7 @@ export function numberFlag(text: string | undefined): number | string | undefine
 }
 
 export const EXAMPLES = [
+  "cms-nats replay samples/exitcodes-20k.jsonl --since 2026-11-21T13:40Z --until 2026-11-21T13:50Z --filter 'site: T2_US_MIT' --select time,exitCode --to csv:-",
   "cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:by-site.csv",
   "cms-nats replay samples/exitcodes-20k.jsonl --filter 'site: \"T2_*\"' --filter 'exitCode: {gte: 8000}' --select site,exitCode,campaign --to csv:-",
   "cms-nats replay samples/exitcodes-20k-malformed.jsonl --select site,exitCode --to csv:codes.csv --dead-letter bad.jsonl",
@@ -18,12 +19,15 @@ export function command(): Command {
   const cmd = new Command("replay")
     .description("replay recorded files (merged by time; .gz read as they are; - for stdin) through the pipeline steps into the sinks")
     .argument("<file...>", "recorded files (JSON Lines: time, subject, data)")
-    .option("--speed <n>", "0: as fast as possible; 1: recorded pace; N: N times faster", "0");
+    .option("--speed <n>", "0: as fast as possible; 1: recorded pace; N: N times faster", "0")
+    .option("--since <time>", "leave out messages before this time: ISO 8601 (2026-11-21T14:00Z), or -DURATION before the recording's end (-2h)")
+    .option("--until <time>", "leave out messages from this time on (a time-ordered file is read no further)");
   const flags = addPipelineFlags(cmd);
   cmd
     .addHelpText("after", `${PIPELINE_EXAMPLES}\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join("\n")}`)
-    .action(async (files: string[], opts: { speed: string }) => {
-      const from = sourceOf("replay", { path: files, speed: numberFlag(opts.speed) }, files.join(" "), { speed: "--speed", path: "FILE" });
+    .action(async (files: string[], opts: { speed: string; since?: string; until?: string }) => {
+      const config = { path: files, speed: numberFlag(opts.speed), since: opts.since, until: opts.until };
+      const from = sourceOf("replay", config, files.join(" "), { speed: "--speed", path: "FILE", since: "--since", until: "--until" });
       process.exitCode = await execute(withFileFlags({ from, steps: flags.steps, to: flags.to }, flags));
     });
   return cmd;

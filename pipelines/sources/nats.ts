@@ -79,7 +79,7 @@ export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Conn
     ctx.signal.addEventListener("abort", stop, { once: true });
     const timer = config.duration === undefined ? undefined : ctx.scheduler.schedule(stop, config.duration);
 
-    connect(prepared, ctx.warn, ctx.reconnected)
+    connect(prepared, ctx.warn, () => ctx.count("reconnects"))
       .then(async (c) => {
         client = c;
         if (done || ctx.signal.aborted) return finish("close");

@@ -1,9 +1,10 @@
-import { accessSync, constants, statSync } from "node:fs";
+import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { Observable } from "rxjs";
 import { z } from "zod";
 import { lineBatches } from "../../formats/lines.ts";
 import { describeContent, recordingBytes } from "../../formats/recording.ts";
 import { fromRecordLine, recordedTimeParser } from "../../formats/record_line.ts";
+import { parseDuration } from "../../lib/duration.ts";
 import type { Message } from "../../lib/message.ts";
 import { type SourceContext, SourceError, sourceKind } from "./source.ts";
 
@@ -16,9 +17,18 @@ const paths = z
   .describe("recorded file(s): JSON Lines, gzip-compressed or not; - for standard input; several are merged by time")
   .meta({ examples: ["samples/exitcodes-20k.jsonl"] });
 
+/** A time: ISO 8601, or `-DURATION` before the end of the recordings (the latest time they hold). */
+const when = z
+  .string()
+  .refine((t) => RELATIVE.test(t) || !Number.isNaN(Date.parse(t)), "expected an ISO 8601 time (2026-11-21T14:00Z) or a duration before the recording's end (-2h)");
+
+const RELATIVE = /^-\s*(\d+(?:\.\d+)?\s*(?:ms|s|m|h|d)?)$/;
+
 export const replayConfig = z.strictObject({
   path: paths,
   speed: z.number().min(0).default(0).describe("0: as fast as possible; 1: the recorded pace; N: N times faster").meta({ examples: [10] }),
+  since: when.optional().describe("leave out messages before this time: ISO 8601, or -DURATION before the recording's end").meta({ examples: ["2026-11-21T14:00Z"] }),
+  until: when.optional().describe("leave out messages from this time on; a time-ordered file is read no further").meta({ examples: ["-10m"] }),
 });
 export type ReplayConfig = z.infer<typeof replayConfig>;
 
@@ -39,8 +49,10 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
   return new Observable<Message>((subscriber) => {
     const stopped = () => ctx.signal.aborted || subscriber.closed;
     const pace = config.speed > 0 ? pacer(config.speed, ctx) : undefined;
-    const files = config.path.map((path) => fileMessages(path, ctx));
+    let files: AsyncGenerator<Message[]>[] = [];
     (async () => {
+      const range = await timeRange(config, ctx);
+      files = config.path.map((path) => inRange(fileMessages(path, ctx), range, ctx));
       if (files.length === 1) {
         for await (const batch of files[0]) {
           for (const msg of batch) {
@@ -76,6 +88,85 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
       for (const f of files) void f.return(undefined);
     };
   });
+}
+
+interface Range {
+  since: number;
+  until: number;
+}
+
+/** The time range a config asks for, relative times resolved against the recordings' end. */
+async function timeRange(config: ReplayConfig, ctx: SourceContext): Promise<Range> {
+  let end: number | undefined;
+  const at = async (text: string | undefined, open: number): Promise<number> => {
+    if (text === undefined) return open;
+    const rel = RELATIVE.exec(text);
+    if (!rel) return Date.parse(text);
+    if (config.path.includes("-")) throw new SourceError(`a time before the recording's end (${text}) needs files, not standard input`);
+    end ??= Math.max(...(await Promise.all(config.path.map((p) => lastTime(p, ctx)))));
+    return end - (parseDuration(rel[1]) ?? 0);
+  };
+  return { since: await at(config.since, -Infinity), until: await at(config.until, Infinity) };
+}
+
+/**
+ * The latest time of a recording: found in its last lines for a plain file (read backwards a chunk at
+ * a time), by reading it through for a compressed one.
+ */
+async function lastTime(path: string, ctx: SourceContext): Promise<number> {
+  const fd = openSync(path, "r");
+  try {
+    const head = Buffer.alloc(2);
+    readSync(fd, head, 0, 2, 0);
+    if (head[0] !== 0x1f || head[1] !== 0x8b) {
+      const size = fstatSync(fd).size;
+      for (let end = size, chunk = 64 * 1024; end > 0; chunk *= 2) {
+        const start = Math.max(0, end - chunk);
+        const buf = Buffer.alloc(size - start);
+        readSync(fd, buf, 0, buf.length, start);
+        const lines = buf.toString("utf8").split("\n").reverse();
+        for (const line of start > 0 ? lines.slice(0, -1) : lines) {
+          try {
+            return fromRecordLine(line).time;
+          } catch {
+            // not a record: the one before it may be
+          }
+        }
+        end = start;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  let last = -Infinity;
+  for await (const batch of fileMessages(path, { ...ctx, skipped: () => undefined })) for (const m of batch) last = Math.max(last, m.time);
+  return last;
+}
+
+/**
+ * The messages of a file within the range; the others are counted as outside it. Once a message is
+ * past `until` in a file whose times have not gone back so far, the rest of it is not read.
+ */
+async function* inRange(batches: AsyncGenerator<Message[]>, range: Range, ctx: SourceContext): AsyncGenerator<Message[]> {
+  if (range.since === -Infinity && range.until === Infinity) return yield* batches;
+  let ordered = true;
+  let previous = -Infinity;
+  for await (const batch of batches) {
+    const kept: Message[] = [];
+    for (const msg of batch) {
+      if (msg.time < previous) ordered = false;
+      previous = msg.time;
+      if (msg.time >= range.since && msg.time < range.until) kept.push(msg);
+      else {
+        ctx.count("outside_range");
+        if (msg.time >= range.until && ordered) {
+          yield kept;
+          return;
+        }
+      }
+    }
+    yield kept;
+  }
 }
 
 /** The next non-empty batch of a cursor; false at its end. */

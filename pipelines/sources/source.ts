@@ -4,6 +4,8 @@ import type { Kind } from "../../lib/kind.ts";
 import type { Message } from "../../lib/message.ts";
 
 /** What a source gets from the pipeline besides its config. */
+export type SourceCount = "reconnects" | "redelivered" | "outside_range";
+
 export interface SourceContext {
   /** Aborted on SIGINT/SIGTERM: the source stops taking input and completes, so everything downstream flushes. */
   signal: AbortSignal;
@@ -12,10 +14,12 @@ export interface SourceContext {
   stdin: Readable;
   /** Reports input that was skipped (e.g. a malformed recorded line) with where it was. */
   skipped(where: string, reason: string): void;
-  /** Counts a reconnect of a live source (each one may have lost messages: core NATS is at-most-once). */
-  reconnected(): void;
-  /** Counts a message delivered again (JetStream: not acknowledged in time, or after a restart). */
-  redelivered(): void;
+  /**
+   * Counts what a source saw besides its messages, for the summary: `reconnects` of a live source
+   * (each may have lost messages: core NATS is at-most-once), `redelivered` messages (JetStream),
+   * `outside_range` (recorded messages before --since or after --until).
+   */
+  count(name: SourceCount): void;
   warn(text: string): void;
   /** The cms-auth file NATS connections fall back to ($HOME/.nats/cms-auth), known to the CLI. */
   defaultCmsAuth?: string;

@@ -181,7 +181,7 @@ test("replay end to end: in = out + filtered + parse_errors, skipped lines count
         // independent count from the same lines
         const decode = payloadDecoder({});
         const keep = compileFilter(stepFromFlag("filter", filter).config as Parameters<typeof compileFilter>[0]);
-        const expected = { in: 0, out: 0, skipped: 0, reconnects: 0, redelivered: 0, parse_errors: 0, filtered: 0 };
+        const expected = { in: 0, out: 0, skipped: 0, outside_range: 0, reconnects: 0, redelivered: 0, parse_errors: 0, filtered: 0 };
         for (const line of text.split(eol)) {
           if (line.trim() === "") continue;
           const msg = thrown(() => fromRecordLine(line)) ? undefined : fromRecordLine(line);

@@ -91,6 +91,15 @@ const FIXTURES: Record<string, Fixture> = {
       return { sink: await make("record", { path: "/dev/full", overwrite: true }, ctx), received: async () => 0 };
     },
   },
+  keys: {
+    messages: records,
+    async working(ctx) {
+      return { sink: await make("keys", {}, ctx), received: async () => Number(/^(\d+) messages;/m.exec(ctx.out())?.[1] ?? 0) };
+    },
+    async broken(ctx) {
+      return { sink: await make("keys", {}, { ...ctx, stdout: closedPipe() }), received: async () => 0 };
+    },
+  },
   victoriametrics: http("victoriametrics", records),
   pushgateway: http("pushgateway", windows),
   nats: {

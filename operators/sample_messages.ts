@@ -1,0 +1,32 @@
+import { filter, type OperatorFunction } from "rxjs";
+import type { Message } from "../lib/message.ts";
+
+/** mulberry32: small, fast, the same numbers everywhere for a seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Keeps about `fraction` of the messages, chosen by a seeded pseudo-random sequence: the same input
+ * in the same order keeps the same messages for the same seed, so a sampled replay is as
+ * reproducible as a whole one. Each left-out message goes to `onDrop`. Completes with the source.
+ */
+export function sampleMessages(fraction: number, seed: number, onDrop?: (msg: Message) => void): OperatorFunction<Message, Message> {
+  return (source) => {
+    const next = prng(seed); // one sequence per subscription
+    return source.pipe(
+      filter((msg) => {
+        if (next() < fraction) return true;
+        onDrop?.(msg);
+        return false;
+      }),
+    );
+  };
+}

@@ -13,17 +13,51 @@
  * but are evaluated only when reached, so `--version` or a replay never pays for NATS.
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { type BuildOptions, build, type Plugin } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const COMMANDS = ["cms-nats", "nats-sub", "nats-pub"] as const;
 /** The oldest Node.js the bundles are built for and tested with (README: Node.js versions). */
 export const NODE_TARGET = "node20";
 
-rmSync(`${ROOT}dist`, { recursive: true, force: true });
-await build({
-  entryPoints: Object.fromEntries(COMMANDS.map((c) => [c, `${ROOT}cli/${c}.ts`])),
+const stub = (name: string, filter: RegExp, contents: string): Plugin => ({
+  name,
+  setup(b) {
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: name }));
+    b.onLoad({ filter: /.*/, namespace: name }, () => ({ contents, loader: "js" }));
+  },
+});
+// Ink loads react-devtools-core only when DEV=true is set; it is not installed, and never wanted here
+const noDevtools = stub("no-devtools", /^react-devtools-core$/, "export default {};");
+/** The modules that draw (with Ink and React, with Vega): only cms-nats reaches them (top, the chart sink); the Go tools leave them out. */
+const DRAWING = /(^|\/)(terminal\/screens\.tsx|chart\/render\.ts)$/;
+const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command does not draw (cms-nats top and the chart sink do)");');
+
+/**
+ * A module bundled on its own and carried in the command's bundle as base64 text, compiled only when
+ * it is imported (from a data: URL). V8 parses every function of a file it loads, even one never
+ * called: Ink, React and Vega as code in cms-nats.mjs added 120 ms to every start (measured with
+ * hyperfine); as text they cost a few. The command's `require` is handed over for their CommonJS parts.
+ */
+const embedded = (plugins: Plugin[]): Plugin => ({
+  name: "embedded",
+  setup(b) {
+    b.onResolve({ filter: DRAWING }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "embedded" }));
+    b.onLoad({ filter: /.*/, namespace: "embedded" }, async (args) => {
+      const r = await build({ ...options([], plugins), entryPoints: [args.path], outdir: undefined, outfile: "embedded.mjs", write: false, metafile: true, banner: { js: `const require = globalThis[Symbol.for("cms-nats.require")];` } });
+      const names = Object.values(r.metafile.outputs)[0].exports;
+      const code = Buffer.from(r.outputFiles[0].text).toString("base64");
+      // the URL is put together at run time: esbuild would bundle a literal data: import as code again
+      const contents = `globalThis[Symbol.for("cms-nats.require")] ??= require;\nconst code = ${JSON.stringify(code)};\nconst m = await import("data:text/javascript;base64," + code);\n${names.map((n) => `export const ${n} = m.${n};`).join("\n")}\n`;
+      return { contents, loader: "js" };
+    });
+  },
+});
+
+const options = (commands: readonly string[], plugins: Plugin[]): BuildOptions => ({
+  entryPoints: Object.fromEntries(commands.map((c) => [c, `${ROOT}cli/${c}.ts`])),
   outdir: `${ROOT}dist`,
   outExtension: { ".js": ".mjs" }, // ESM by its name, so it runs without a package.json beside it
   bundle: true,
@@ -35,7 +69,14 @@ await build({
   banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
   legalComments: "none",
   logLevel: "warning",
+  jsx: "automatic",
+  // React's production build: its development one checks every render and warns on the console
+  define: { "process.env.NODE_ENV": '"production"' },
+  plugins,
 });
+
+rmSync(`${ROOT}dist`, { recursive: true, force: true });
+await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools])), build(options(["nats-sub", "nats-pub"], [noDrawing]))]);
 for (const c of COMMANDS) {
   const file = `${ROOT}dist/${c}.mjs`;
   // the sources keep their development shebang (npx tsx); a bundle is started by node alone

@@ -27,6 +27,7 @@ const COMMANDS: Record<string, { summary: string; run: Runner }> = {
   record: { summary: "record NATS subjects to a file that replay reads back", run: commander(() => import("./commands/record.ts"), "record") },
   sub: { summary: "subscribe and print messages or stats, as the CMS Go nats-sub (Go flags)", run: goStyle(() => import("./commands/sub.ts"), "sub") },
   pub: { summary: "publish a message (or each line of stdin), as the CMS Go nats-pub (Go flags)", run: goStyle(() => import("./commands/pub.ts"), "pub") },
+  top: { summary: "a live view in the terminal: top values per attribute in the current window, with sparklines", run: commander(() => import("./commands/top.ts"), "top") },
   keys: { summary: "every attribute name of the messages, how many had it, a few values: a first look at a recording", run: commander(() => import("./commands/keys.ts"), "keys") },
   test: { summary: "run the tests: of pipeline files (inputs replayed, outputs compared byte for byte)", run: commander(() => import("./commands/test.ts"), "test") },
   docs: { summary: "list every source, step and sink; docs KIND shows every field with its default", run: commander(() => import("./commands/docs.ts"), "docs") },
@@ -45,6 +46,7 @@ Exit codes: 0 ok (also after Ctrl-C with every sink flushed), 1 runtime failure,
 Examples:
   cms-nats replay samples/exitcodes-20k.jsonl --stats '{every: 60s, by: [site]}' --to csv:per-site.csv
   cms-nats run -f pipelines/exitcodes-by-site.yaml --force
+  cms-nats top --from replay:samples/exitcodes-20k.jsonl --by exitCode --by site --codes samples/exit-codes.txt
   cms-nats docs victoriametrics
   cms-nats run --from 'nats: {subject: "cms.wmarchive.exitCode.>", servers: cms-nats.cern.ch}' --select site,exitCode
   cms-nats record "cms.wmarchive.exitCode.>" -o rec.jsonl --duration 10m

@@ -2,12 +2,14 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { CommanderError, type Command } from "commander";
 import { NatsConnectionError } from "../nats/connection.ts";
-import { runPipeline, type Unflushed } from "../pipelines/run.ts";
+import { type RunProgress, type RunResult, runPipeline, type Unflushed } from "../pipelines/run.ts";
 import { SourceError } from "../pipelines/sources/source.ts";
 import { type PipelineSpec, SpecError } from "../pipelines/spec.ts";
 import { SinkError } from "../sinks/sink.ts";
 import { GoFlagExit } from "./go_flags.ts";
+import { terminalFor } from "./terminal.ts";
 import { longFlags } from "./long_flags.ts";
+import { progressFor } from "./progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Exit codes, documented in the README. */
@@ -89,37 +91,45 @@ export function stopOnSignals(force: (signal: NodeJS.Signals) => void): { signal
 /**
  * Runs a pipeline until it ends or is stopped: the first SIGINT/SIGTERM stops the source and flushes
  * every stats window and sink; a second one exits at once, naming what was not flushed. Prints the
- * summary line to stderr; returns the exit code (0 when everything was delivered, else 1).
+ * summary line to stderr; returns the exit code (0 when everything was delivered, else 1). With
+ * `progress`, a progress line is shown on a terminal (cli/progress.ts).
  */
-export async function execute(spec: PipelineSpec): Promise<number> {
+export async function execute(spec: PipelineSpec, opts: { progress?: boolean } = {}): Promise<number> {
   let unflushed: (() => Unflushed) | undefined;
+  const progress = opts.progress ? await progressFor(spec) : undefined;
+  const stderr = progress?.stderr ?? process.stderr;
   const stop = stopOnSignals((signal) => {
+    progress?.stop();
     process.stderr.write(`${signal} again: exiting without flushing; ${lost(unflushed?.())}\n`);
     process.exit(EXIT.failure);
   });
-  stop.signal.addEventListener("abort", () => process.stderr.write(`${String(stop.signal.reason)}: stopping, flushing every sink (again to exit at once)\n`));
+  stop.signal.addEventListener("abort", () => stderr.write(`${String(stop.signal.reason)}: stopping, flushing every sink (again to exit at once)\n`));
+  let result: RunResult;
   try {
-    const result = await runPipeline(spec, {
+    result = await runPipeline(spec, {
       signal: stop.signal,
       stdin: process.stdin,
       stdout: process.stdout,
-      stderr: process.stderr,
+      stderr,
       defaultCmsAuth: defaultCmsAuth(),
+      terminal: terminalFor(spec),
       started: (u) => (unflushed = u),
+      ...(progress ? { progress: (run: RunProgress) => progress.follow(run) } : {}),
     });
-    if (result.readerGone) return EXIT.readerGone;
-    for (const s of result.sinks) {
-      if (s.error) process.stderr.write(`error: ${s.error.message}; ${s.delivered} of ${s.delivered + s.dropped} messages delivered\n`);
-      else if (s.dropped > 0) {
-        process.stderr.write(`error: ${s.name}: ${s.dropped} of ${s.delivered + s.dropped} messages not delivered; last reason: ${s.failure ?? "unknown"}\n`);
-      }
-    }
-    if (result.error) process.stderr.write(`error: ${result.error instanceof SourceError ? result.error.message : (result.error.stack ?? result.error.message)}\n`);
-    process.stderr.write(result.report.summary() + "\n");
-    return result.ok ? EXIT.ok : EXIT.failure;
   } finally {
+    progress?.stop();
     stop.dispose();
   }
+  if (result.readerGone) return EXIT.readerGone;
+  for (const s of result.sinks) {
+    if (s.error) process.stderr.write(`error: ${s.error.message}; ${s.delivered} of ${s.delivered + s.dropped} messages delivered\n`);
+    else if (s.dropped > 0) {
+      process.stderr.write(`error: ${s.name}: ${s.dropped} of ${s.delivered + s.dropped} messages not delivered; last reason: ${s.failure ?? "unknown"}\n`);
+    }
+  }
+  if (result.error) process.stderr.write(`error: ${result.error instanceof SourceError ? result.error.message : (result.error.stack ?? result.error.message)}\n`);
+  process.stderr.write(result.report.summary() + "\n");
+  return result.ok ? EXIT.ok : EXIT.failure;
 }
 
 /** What a forced exit leaves unflushed, e.g. `not flushed: victoriametrics http://...: 120 messages queued or in flight`. */

@@ -20,9 +20,10 @@ const startsWith = (head: Uint8Array, magic: number[]) => magic.every((b, i) => 
 
 /**
  * The bytes of a recording, decompressed when they are gzip (`.jsonl.gz`, or any name); `-` reads
- * `stdin`. Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened.
+ * `stdin`. Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened. `position`
+ * follows how far into the file the reading is (compressed bytes of a gzip file), for progress.
  */
-export async function* recordingBytes(path: string, stdin: Readable): AsyncGenerator<Buffer> {
+export async function* recordingBytes(path: string, stdin: Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
   if (path === "-") {
     yield* maybeGunzip(stdin);
     return;
@@ -32,7 +33,10 @@ export async function* recordingBytes(path: string, stdin: Readable): AsyncGener
   const n = readSync(fd, head, 0, 2, 0);
   // 256 KiB reads: 1 MiB ones cost 55 MB more peak RSS (measured) for no gain in speed
   const input = createReadStream("", { fd, highWaterMark: 256 * 1024 });
-  yield* n === 2 && startsWith(head, GZIP) ? input.pipe(createGunzip({ chunkSize: 256 * 1024 })) : input;
+  for await (const chunk of n === 2 && startsWith(head, GZIP) ? input.pipe(createGunzip({ chunkSize: 256 * 1024 })) : input) {
+    position.bytes = input.bytesRead;
+    yield chunk as Buffer;
+  }
 }
 
 /** Stdin cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip. */

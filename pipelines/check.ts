@@ -73,6 +73,7 @@ export function planPipeline(input: PipelineSpec): Plan {
     return { steps: branch.points, input: branch.end };
   });
   checkFiles(spec);
+  checkStdout(spec);
   return { spec, steps: main.points, output: main.end, sinks: sinkPlans };
 }
 
@@ -82,6 +83,14 @@ function misplaced(step: StepSpec, shape: Shape, before: string): string {
   if (shape === "payloads") return `needs parsed attributes, but it comes before any parse step; put --parse first (or leave it out: it is added first by default)`;
   if (step.kind === "parse") return `the payloads are parsed already (by ${before}); parse once, first`;
   return `takes ${kind.accepts.map((a) => SHAPE_WORDS[a]).join(" or ")}, but after ${before} it gets ${SHAPE_WORDS[shape]}; put it before the stats step`;
+}
+
+/** A sink that takes the whole screen (top) cannot share stdout: lines written into its screen would garble it. */
+function checkStdout(spec: PipelineSpec): void {
+  const writers = spec.to.filter((s) => sinkKindOf(s).stdout?.(s.config) !== undefined);
+  const screen = writers.find((s) => sinkKindOf(s).stdout?.(s.config) === "screen");
+  const other = writers.find((s) => s !== screen);
+  if (screen && other) throw new SpecError(other.where, `writes to stdout, where ${screen.where} draws its screen; write it to a file instead (e.g. csv:out.csv)`);
 }
 
 interface Written extends OutputFile {

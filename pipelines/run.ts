@@ -3,11 +3,11 @@ import { asyncScheduler, type Observable, type SchedulerLike, Subject, type Subs
 import type { Message } from "../lib/message.ts";
 import { type AttributeRef, type AttributeScope, resolveAttribute } from "../operators/attributes.ts";
 import { recordSink } from "../sinks/record.ts";
-import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult } from "../sinks/sink.ts";
+import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult, type Terminal } from "../sinks/sink.ts";
 import { planPipeline, type Point } from "./check.ts";
 import { sinks, sources, steps } from "./registry.ts";
 import { Report } from "./report.ts";
-import type { SourceKind } from "./sources/source.ts";
+import type { SourceKind, SourcePosition } from "./sources/source.ts";
 import { type PipelineSpec, SpecError, type StepSpec } from "./spec.ts";
 import type { StepContext, StepKind } from "./steps/step.ts";
 
@@ -21,11 +21,25 @@ export interface RunOptions {
   scheduler?: SchedulerLike;
   /** The cms-auth file NATS connections fall back to ($HOME/.nats/cms-auth). */
   defaultCmsAuth?: string;
+  /** The terminal, when stdout is one: for a sink that draws a screen (top). */
+  terminal?(): Terminal | undefined;
+  /** Called once, before the first message, by whoever shows progress, with how to follow the run. */
+  progress?(run: RunProgress): void;
   /**
    * Called once the sinks are open, with a way to ask what the run has not flushed yet: for the
    * warning of a forced exit (a second Ctrl-C).
    */
   started?(unflushed: () => Unflushed): void;
+}
+
+/** How far a run is: for a progress display. */
+export interface RunProgress {
+  /** Messages read from the source so far. */
+  messages(): number;
+  /** The time of the latest message (recorded time on a replay). */
+  lastTime(): number | undefined;
+  /** Where a finite source (a replay) is in its files. */
+  position(): SourcePosition | undefined;
 }
 
 /** What a run holds that exiting now would lose. */
@@ -83,17 +97,24 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     return ref;
   };
 
+  // a sink may stop the run too (top's q), as a signal does
+  const stopper = new AbortController();
+  const signal = AbortSignal.any([opts.signal, stopper.signal]);
   const sourceKind = sources[spec.from.kind] as SourceKind<unknown>;
   const live = sourceKind.live(spec.from.config);
   const source$ = sourceKind.create(spec.from.config, {
-    signal: opts.signal,
+    signal,
     scheduler,
     stdin: opts.stdin,
     skipped: (where, reason) => report.skipped(where, reason),
     count: (name) => report.counter(name, "source").n++,
     warn: (t) => report.warn(t),
     defaultCmsAuth: opts.defaultCmsAuth,
+    ...(opts.progress ? { progress: (p: SourcePosition) => (position = p) } : {}),
   });
+  let position: SourcePosition | undefined;
+  let lastTime: number | undefined;
+  opts.progress?.({ messages: () => report.in.n, lastTime: () => lastTime, position: () => position });
 
   const sinkCtx = (i: number): SinkContext => {
     const { scope } = plan.sinks[i].input;
@@ -101,11 +122,16 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
       stdout: opts.stdout,
       stderr: opts.stderr,
       columns: scope.closed ? scope.names : undefined,
-      title: spec.title ?? [spec.from.where, ...spec.steps.map((s) => s.where)].join(" "),
+      title: spec.title ?? [spec.from.where, ...input.steps.map((s) => s.where)].join(" "), // as written: no default parse
       warn: (t) => report.warn(t),
       scheduler,
       defaultCmsAuth: opts.defaultCmsAuth,
       attribute: resolver(scope, spec.to[i].where),
+      live,
+      counts: () => report.counts(),
+      stop: () => stopper.abort("stopped"),
+      signal,
+      ...(opts.terminal ? { terminal: opts.terminal } : {}),
     };
   };
   const dead = spec.deadLetter;
@@ -141,7 +167,12 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   let gone = false;
   opts.started?.(() => ({ source: !sourceDone, sinks: targets.filter((t) => !t.broken).map((t) => ({ name: t.sink.name, pending: t.sink.pending() })) }));
   const error = await new Promise<Error | undefined>((resolve) => {
-    const counted = source$.pipe(tap(() => report.in.n++));
+    const counted = source$.pipe(
+      tap((msg) => {
+        report.in.n++;
+        lastTime = msg.time;
+      }),
+    );
     const subscriptions: Subscription[] = [];
     let pending = 1 + targets.filter((t) => t.branch).length;
     let done = false;

@@ -1,9 +1,11 @@
+import type { WriteStream } from "node:tty";
 import { z } from "zod";
 import type { Message, Shape } from "../lib/message.ts";
+import { windowBars } from "./terminal/bars.ts";
 import { LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
-const FORMATS = ["values", "raw", "json", "counts"] as const;
+const FORMATS = ["values", "raw", "json", "counts", "bars"] as const;
 
 export const consoleConfig = z.strictObject({
   format: z
@@ -11,10 +13,13 @@ export const consoleConfig = z.strictObject({
     .default("values")
     .describe(
       "values: attribute values joined by one space (as nats-sub prints them); raw: [#N] [subject] 'payload'; json: one object per line; " +
-        "counts: stats windows as nats-sub -showStats prints them, count(<label>) N on stderr, then sorted 'value: count' lines",
+        "counts: stats windows as nats-sub -showStats prints them, count(<label>) N on stderr, then sorted 'value: count' lines; " +
+        "bars: each stats window as labelled horizontal bars",
     ),
   time: z.boolean().default(false).describe("prefix each line with the time, YYYY/MM/DD HH:MM:SS local time (nats-sub -t)"),
   label: z.string().default("").describe("counts: what the count line names, e.g. the subscribed subject"),
+  measure: z.string().min(1).default("count").describe("bars: the measure the bars show (count, or one the stats step makes: failed, sum_size...)"),
+  width: z.number().int().min(20).optional().describe("bars: line width; default the terminal's, or 80 when stdout is not a terminal"),
 });
 export type ConsoleConfig = z.infer<typeof consoleConfig>;
 
@@ -38,6 +43,16 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
       if (block.length > 0) out.write(block.sort().join(""), block.length);
       block = [];
     };
+  } else if (config.format === "bars") {
+    const tty = ctx.stdout as Partial<WriteStream>;
+    const width = config.width ?? (tty.isTTY && tty.columns ? tty.columns : 80);
+    let rows: Message[] = [];
+    write = (msg) => {
+      rows.push(msg);
+      if (msg.window!.rank < msg.window!.rows - 1) return;
+      out.write(windowBars(rows.map((m) => m.window!), config.measure, width, prefix(msg)), rows.length);
+      rows = [];
+    };
   } else {
     const format = formatter(config.format);
     write = (msg) => out.write(prefix(msg) + format(msg, n) + "\n");
@@ -57,7 +72,7 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
   };
 }
 
-function formatter(format: Exclude<ConsoleConfig["format"], "counts">): (msg: Message, n: number) => string {
+function formatter(format: Exclude<ConsoleConfig["format"], "counts" | "bars">): (msg: Message, n: number) => string {
   switch (format) {
     case "values":
       // each value of a repeated key, as the Go tool prints them
@@ -81,10 +96,11 @@ const ANY: readonly Shape[] = ["payloads", "records", "windows"];
 
 export const kind = sinkKind({
   name: "console",
-  description: "lines on stdout: values (default), raw, json, or counts (stats as nats-sub -showStats)",
+  description: "lines on stdout: values (default), raw, json, counts (stats as nats-sub -showStats) or bars (stats as horizontal bars)",
   config: consoleConfig,
   shorthand: "format",
-  examples: ["console", "console:raw", "'console: {format: json, time: true}'", "console:counts"],
-  accepts: (c) => (c.format === "counts" ? ["windows"] : c.format === "raw" ? ANY : ["records", "windows"]),
+  examples: ["console", "console:raw", "'console: {format: json, time: true}'", "console:counts", "console:bars"],
+  accepts: (c) => (c.format === "counts" || c.format === "bars" ? ["windows"] : c.format === "raw" ? ANY : ["records", "windows"]),
+  stdout: () => "lines",
   create: consoleSink,
 });

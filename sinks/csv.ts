@@ -3,7 +3,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
 import { z } from "zod";
 import type { Attrs, Message } from "../lib/message.ts";
-import { fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
+import { dashIsStdout, fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
 export const csvConfig = z.strictObject(fileFields("out.csv", "add rows to an existing file, under its own header (written when the file is new or empty)"));
@@ -71,5 +71,6 @@ export const kind = sinkKind({
   examples: ["csv:out.csv", "csv:-", "'csv: {path: out.csv, append: true}'"],
   accepts: () => ["records", "windows"],
   outputs: fileOutputs,
+  stdout: dashIsStdout,
   create: csvSink,
 });

@@ -56,5 +56,6 @@ export const kind = sinkKind({
   config: keysConfig,
   examples: ["keys", "'keys: {examples: 5}'"],
   accepts: () => ["records"],
+  stdout: () => "lines",
   create: keysSink,
 });

@@ -14,6 +14,9 @@ export function fileFields(example: string, append: string) {
   };
 }
 
+/** A file sink writes lines to stdout when its path is `-`. */
+export const dashIsStdout = <C extends { path: string }>(config: C): "lines" | undefined => (config.path === "-" ? "lines" : undefined);
+
 /** The file such a sink writes (none for stdout), for the check before the run. */
 export function fileOutputs(config: { path: string; append: boolean; overwrite: boolean }): OutputFile[] {
   return config.path === "-" ? [] : [{ path: config.path, append: config.append, overwrite: config.overwrite }];

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { toRecordLine } from "../formats/record_line.ts";
 import type { Message } from "../lib/message.ts";
-import { fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
+import { dashIsStdout, fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
 export const recordConfig = z.strictObject(fileFields("rec.jsonl", "add to an existing recording instead of refusing it"));
@@ -40,5 +40,6 @@ export const kind = sinkKind({
   examples: ["record:rec.jsonl", "'record: {path: rec.jsonl, append: true}'"],
   accepts: () => ["payloads", "records", "windows"],
   outputs: fileOutputs,
+  stdout: dashIsStdout,
   create: recordSink,
 });

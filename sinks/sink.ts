@@ -5,6 +5,7 @@
  * and which files it writes, so a pipeline is checked before anything runs.
  */
 import type { Writable } from "node:stream";
+import type { ReadStream, WriteStream } from "node:tty";
 import type { SchedulerLike } from "rxjs";
 import type { Kind } from "../lib/kind.ts";
 import type { Message, Shape } from "../lib/message.ts";
@@ -60,6 +61,28 @@ export interface SinkContext {
   defaultCmsAuth?: string;
   /** Resolves an attribute name the sink's config uses (a subject template's `{Site}`) as the steps do. */
   attribute(name: string): AttributeRef;
+  /** The source stamps messages with their arrival time (a live stream), not a recorded one. */
+  live: boolean;
+  /** The run's counters so far (`in`, `parse_errors`, `reconnects`...), for a live view. */
+  counts(): Readonly<Record<string, number>>;
+  /** Asks the run to stop as Ctrl-C does: the source ends, then every sink flushes and closes. */
+  stop(): void;
+  /** Aborted once the run is asked to stop (Ctrl-C, SIGTERM, {@link stop}). */
+  signal: AbortSignal;
+  /** The terminal, when stdout is one (the CLI's to give): for a sink that draws a screen and reads keys. */
+  terminal?(): Terminal | undefined;
+}
+
+/** A terminal to draw on and read keys from: the CLI knows which, and how to give it back as it was. */
+export interface Terminal {
+  output: WriteStream;
+  /** Keys: stdin, or /dev/tty when stdin carries the messages. */
+  input: ReadStream;
+  /** Switches to a screen of its own (the alternate screen), given back on leave, exit or crash. */
+  enter(): void;
+  leave(): void;
+  /** What Ctrl-C does outside raw mode: the run's first stop, or an exit at once on the second. */
+  interrupt(): void;
 }
 
 /** A file a sink will write: checked before the run (not the input, not overwritten by accident). */
@@ -76,6 +99,11 @@ export interface SinkKind<Config> extends Kind<Config> {
   accepts(config: Config): readonly Shape[];
   /** The files it writes (none for servers and stdout). */
   outputs?(config: Config): OutputFile[];
+  /**
+   * What it writes to stdout: `lines` (console, `csv:-`...), or the whole `screen` (top: a terminal
+   * view nothing else may write into). Nothing when left out.
+   */
+  stdout?(config: Config): "lines" | "screen" | undefined;
   create(config: Config, ctx: SinkContext): Sink | Promise<Sink>;
 }
 

@@ -11,6 +11,7 @@ interface RecordFlags {
   count?: string;
   duration?: string;
   queue?: string;
+  quiet?: boolean;
   [connection: string]: unknown;
 }
 
@@ -36,6 +37,7 @@ export function command(): Command {
     .option("--count <n>", "stop after N messages")
     .option("--duration <duration>", "stop after this long, e.g. 10m")
     .option("--queue <group>", "queue group: subscribers of one group share the messages")
+    .option("--quiet", "no progress line on the terminal (it is shown only when stderr is a terminal)")
     .addHelpText("after", `\nStops at --count, --duration or Ctrl-C; every line is written whole, so an interrupted recording is valid.\n\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join("\n")}`)
     .action(async (subjects: string[], flags: RecordFlags) => {
       const connection = connectionFromFlags((flag) => flags[camel(flag === "s" ? "server" : flag)] as string | boolean | undefined, (flag) => (flag.length === 1 ? `-${flag}` : `--${flag}`));
@@ -46,7 +48,7 @@ export function command(): Command {
         { subject: "SUBJECT", queue: "--queue", count: "--count", duration: "--duration", ...connection.flagOf },
       );
       const to = sinkOf("record", { path: flags.output, append: flags.append ?? false, overwrite: flags.force ?? false }, `-o ${flags.output}`, { path: "-o", append: "--append", overwrite: "--force" });
-      process.exitCode = await execute({ from, steps: [], to: [to] });
+      process.exitCode = await execute({ from, steps: [], to: [to] }, { progress: !flags.quiet });
     });
   return cmd;
 }

@@ -21,14 +21,15 @@ export function command(): Command {
     .argument("<file...>", "recorded files (JSON Lines: time, subject, data)")
     .option("--speed <n>", "0: as fast as possible; 1: recorded pace; N: N times faster", "0")
     .option("--since <time>", "leave out messages before this time: ISO 8601 (2026-11-21T14:00Z), or -DURATION before the recording's end (-2h)")
-    .option("--until <time>", "leave out messages from this time on (a time-ordered file is read no further)");
+    .option("--until <time>", "leave out messages from this time on (a time-ordered file is read no further)")
+    .option("--quiet", "no progress line on the terminal (it is shown only when stderr is a terminal)");
   const flags = addPipelineFlags(cmd);
   cmd
     .addHelpText("after", `${PIPELINE_EXAMPLES}\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join("\n")}`)
-    .action(async (files: string[], opts: { speed: string; since?: string; until?: string }) => {
+    .action(async (files: string[], opts: { speed: string; since?: string; until?: string; quiet?: boolean }) => {
       const config = { path: files, speed: numberFlag(opts.speed), since: opts.since, until: opts.until };
       const from = sourceOf("replay", config, files.join(" "), { speed: "--speed", path: "FILE", since: "--since", until: "--until" });
-      process.exitCode = await execute(withFileFlags({ from, steps: flags.steps, to: flags.to }, flags));
+      process.exitCode = await execute(withFileFlags({ from, steps: flags.steps, to: flags.to }, flags), { progress: !opts.quiet });
     });
   return cmd;
 }

@@ -15,17 +15,18 @@ export function command(): Command {
   const cmd = new Command("run")
     .description("run a pipeline from a pipeline file (-f) or from --from and step flags")
     .option("-f, --file <pipeline.yaml>", "pipeline file: from:, steps:, to: (see pipelines/)")
-    .option("--from <source>", "where messages come from: replay:FILE, stdin, 'nats: {subject: ..., servers: ...}' (cms-nats docs lists them)");
+    .option("--from <source>", "where messages come from: replay:FILE, stdin, 'nats: {subject: ..., servers: ...}' (cms-nats docs lists them)")
+    .option("--quiet", "no progress line on the terminal (it is shown only when stderr is a terminal)");
   const flags = addPipelineFlags(cmd);
   cmd
     .addHelpText("after", `${PIPELINE_EXAMPLES}\nWith -f, step flags run after the file's steps and --to replaces the file's sinks.\n\nExamples:\n${EXAMPLES.map((e) => `  ${e}`).join("\n")}`)
-    .action(async (opts: { file?: string; from?: string }) => {
+    .action(async (opts: { file?: string; from?: string; quiet?: boolean }) => {
       if (opts.file && opts.from) throw new UsageError("give either -f FILE or --from SOURCE, not both");
       if (opts.file) {
         const spec = pipelineFromFile(opts.file);
-        process.exitCode = await execute(withFileFlags({ ...spec, steps: [...spec.steps, ...flags.steps], to: flags.to.length > 0 ? flags.to : spec.to }, flags));
+        process.exitCode = await execute(withFileFlags({ ...spec, steps: [...spec.steps, ...flags.steps], to: flags.to.length > 0 ? flags.to : spec.to }, flags), { progress: !opts.quiet });
       } else if (opts.from) {
-        process.exitCode = await execute(withFileFlags({ from: sourceFromFlag(opts.from), steps: flags.steps, to: flags.to }, flags));
+        process.exitCode = await execute(withFileFlags({ from: sourceFromFlag(opts.from), steps: flags.steps, to: flags.to }, flags), { progress: !opts.quiet });
       } else {
         throw new UsageError("say where messages come from: -f pipeline.yaml or --from SOURCE (e.g. --from replay:rec.jsonl)");
       }

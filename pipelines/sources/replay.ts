@@ -52,7 +52,9 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
     let files: AsyncGenerator<Message[]>[] = [];
     (async () => {
       const range = await timeRange(config, ctx);
-      files = config.path.map((path) => inRange(fileMessages(path, ctx), range, ctx));
+      const positions = config.path.map(() => ({ bytes: 0 }));
+      reportProgress(config, range, positions, ctx);
+      files = config.path.map((path, i) => inRange(fileMessages(path, ctx, positions[i]), range, ctx));
       if (files.length === 1) {
         for await (const batch of files[0]) {
           for (const msg of batch) {
@@ -114,33 +116,55 @@ async function timeRange(config: ReplayConfig, ctx: SourceContext): Promise<Rang
  * a time), by reading it through for a compressed one.
  */
 async function lastTime(path: string, ctx: SourceContext): Promise<number> {
+  const tail = tailTime(path);
+  if (tail !== undefined) return tail;
+  let last = -Infinity;
+  for await (const batch of fileMessages(path, { ...ctx, skipped: () => undefined })) for (const m of batch) last = Math.max(last, m.time);
+  return last;
+}
+
+/** The time of the last record of a plain (not compressed) file, from its end; undefined for a compressed one. */
+function tailTime(path: string): number | undefined {
   const fd = openSync(path, "r");
   try {
     const head = Buffer.alloc(2);
     readSync(fd, head, 0, 2, 0);
-    if (head[0] !== 0x1f || head[1] !== 0x8b) {
-      const size = fstatSync(fd).size;
-      for (let end = size, chunk = 64 * 1024; end > 0; chunk *= 2) {
-        const start = Math.max(0, end - chunk);
-        const buf = Buffer.alloc(size - start);
-        readSync(fd, buf, 0, buf.length, start);
-        const lines = buf.toString("utf8").split("\n").reverse();
-        for (const line of start > 0 ? lines.slice(0, -1) : lines) {
-          try {
-            return fromRecordLine(line).time;
-          } catch {
-            // not a record: the one before it may be
-          }
+    if (head[0] === 0x1f && head[1] === 0x8b) return undefined;
+    const size = fstatSync(fd).size;
+    for (let end = size, chunk = 64 * 1024; end > 0; chunk *= 2) {
+      const start = Math.max(0, end - chunk);
+      const buf = Buffer.alloc(size - start);
+      readSync(fd, buf, 0, buf.length, start);
+      const lines = buf.toString("utf8").split("\n").reverse();
+      for (const line of start > 0 ? lines.slice(0, -1) : lines) {
+        try {
+          return fromRecordLine(line).time;
+        } catch {
+          // not a record: the one before it may be
         }
-        end = start;
       }
+      end = start;
     }
+    return undefined;
   } finally {
     closeSync(fd);
   }
-  let last = -Infinity;
-  for await (const batch of fileMessages(path, { ...ctx, skipped: () => undefined })) for (const m of batch) last = Math.max(last, m.time);
-  return last;
+}
+
+/**
+ * Where a replay is, for a progress display: bytes read of all the files, and the recorded time the
+ * replay ends at when it is known cheaply (plain files: from their last lines; --until).
+ */
+function reportProgress(config: ReplayConfig, range: Range, positions: { bytes: number }[], ctx: SourceContext): void {
+  if (!ctx.progress) return;
+  const files = config.path.filter((p) => p !== "-");
+  const ends = files.map(tailTime);
+  const recordedEnd = range.until !== Infinity ? range.until : files.length === config.path.length && ends.every((e) => e !== undefined) ? Math.max(...(ends as number[])) : undefined;
+  ctx.progress({
+    bytes: () => positions.reduce((sum, p) => sum + p.bytes, 0),
+    ...(files.length === config.path.length ? { totalBytes: files.reduce((sum, p) => sum + statSync(p).size, 0) } : {}),
+    ...(recordedEnd !== undefined && recordedEnd > -Infinity ? { end: recordedEnd } : {}),
+  });
 }
 
 /**
@@ -183,13 +207,13 @@ async function refill(c: Cursor): Promise<boolean> {
 }
 
 /** The messages of one file, a batch per chunk read; bad lines reported and skipped. */
-async function* fileMessages(path: string, ctx: SourceContext): AsyncGenerator<Message[]> {
+async function* fileMessages(path: string, ctx: SourceContext, position?: { bytes: number }): AsyncGenerator<Message[]> {
   const parseTime = recordedTimeParser();
   let lineNo = 0;
   let lines = 0;
   let good = 0;
   const notARecording = () => new SourceError(`${path} is not a recording: ${describeContent(path)}`);
-  for await (const batch of lineBatches(recordingBytes(path, ctx.stdin))) {
+  for await (const batch of lineBatches(recordingBytes(path, ctx.stdin, position))) {
     const out: Message[] = [];
     for (const line of batch) {
       lineNo++;

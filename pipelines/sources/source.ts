@@ -23,6 +23,18 @@ export interface SourceContext {
   warn(text: string): void;
   /** The cms-auth file NATS connections fall back to ($HOME/.nats/cms-auth), known to the CLI. */
   defaultCmsAuth?: string;
+  /** Set when someone shows progress: a finite source says once how to know where it is. */
+  progress?(position: SourcePosition): void;
+}
+
+/** How far a finite source is (a replay): for a progress display. */
+export interface SourcePosition {
+  /** Bytes read so far, of `totalBytes`. */
+  bytes(): number;
+  /** Unknown when a file is standard input. */
+  totalBytes?: number;
+  /** The recorded time the source ends at, when known without reading it all. */
+  end?: number;
 }
 
 export interface SourceKind<Config> extends Kind<Config> {

@@ -71,7 +71,7 @@ for (const [, role, block] of kindList.matchAll(/^(sources|steps|sinks):\n((?: {
         if (role === "sources" && line.startsWith("--from")) fromDocs.push(`cms-nats run ${line} --to csv:-`);
         if (role === "steps" && !line.startsWith("--to") && !line.startsWith("--from")) fromDocs.push(`cms-nats replay samples/mixed-200.jsonl ${line} --to csv:-`);
         if (role === "sinks" && line.startsWith("--to")) {
-          const windows = /counts|pushgateway/.test(line) ? "--stats '{every: 10s, by: [site]}' " : "";
+          const windows = /counts|bars|pushgateway|chart/.test(line) ? "--stats '{every: 10s, by: [site]}' " : "";
           fromDocs.push(`cms-nats replay samples/mixed-200.jsonl ${windows}${line}`);
         }
       }

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { bin, type Command, ROOT } from "../support/cli.ts";
+import { bin, cliEnv, type Command, ROOT } from "../support/cli.ts";
 import { tempDir } from "../support/process.ts";
 
 const work = tempDir("readme");
@@ -22,13 +22,15 @@ function examples(markdown: string): { command: string; output: string }[] {
   const out: { command: string; output: string }[] = [];
   for (const [, block] of markdown.matchAll(/```console\n([^]*?)```/g)) {
     let current: { command: string; lines: string[] } | undefined;
+    // blank lines inside an output are part of it; the ones before the next command are not
+    const done = (c: { command: string; lines: string[] }) => out.push({ command: c.command, output: c.lines.join("\n").trimEnd() });
     for (const line of block.split("\n")) {
       if (line.startsWith("$ ")) {
-        if (current) out.push({ command: current.command, output: current.lines.join("\n") });
+        if (current) done(current);
         current = { command: line.slice(2), lines: [] };
-      } else if (current && line !== "") current.lines.push(line);
+      } else if (current) current.lines.push(line);
     }
-    if (current) out.push({ command: current.command, output: current.lines.join("\n") });
+    if (current) done(current);
   }
   return out;
 }
@@ -44,7 +46,7 @@ for (const { command, output } of shown) {
     const r = spawnSync("bash", ["-o", "pipefail", "-c", command], {
       cwd: work.path,
       encoding: "utf8",
-      env: { ...process.env, PATH: `${bins}:${process.env.PATH}`, TZ: "UTC" },
+      env: cliEnv({ PATH: `${bins}:${process.env.PATH}` }),
     });
     // a pipe into head ends the command early: 141 is how a filter leaves then
     assert.ok(r.status === 0 || (r.status === 141 && command.includes("| head")), `exit ${r.status}: ${r.stderr}`);

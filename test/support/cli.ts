@@ -27,6 +27,15 @@ export const WORKDIR = (() => {
   return dir;
 })();
 
+/**
+ * The environment commands run with: the test's, in UTC, without the FORCE_COLOR the test runner
+ * sets for itself (a user's pipe has no colors either).
+ */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { FORCE_COLOR: _, ...env } = process.env;
+  return { ...env, TZ: "UTC", ...extra };
+}
+
 export interface CliResult {
   code: number | null;
   stdout: string;
@@ -39,7 +48,7 @@ export function runCli(command: Command, args: string[], input?: string, env: Re
     cwd: WORKDIR,
     input,
     encoding: "utf8",
-    env: { ...process.env, TZ: "UTC", ...env },
+    env: cliEnv(env),
     maxBuffer: 256 * 1024 * 1024,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -81,7 +90,7 @@ export interface Running {
 export function startCli(script: Command | string, args: string[], home: string, input?: string): Running {
   const child = spawn(script.startsWith("/") ? script : bin(script as Command), args, {
     cwd: WORKDIR,
-    env: { ...process.env, TZ: "UTC", HOME: home },
+    env: cliEnv({ HOME: home }),
     stdio: ["pipe", "pipe", "pipe"],
     detached: true, // a process group of its own, as a shell gives each job
   });

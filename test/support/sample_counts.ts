@@ -12,6 +12,8 @@ export interface Recorded {
   time: number;
   subject: string;
   site: string;
+  /** As the payload wrote it ("" when it had none). */
+  exitCode: string;
 }
 
 /** The well-formed messages of a sample file: those whose payload names a site. */
@@ -20,10 +22,18 @@ export function recordedMessages(path: string): Recorded[] {
   for (const line of readFileSync(path, "utf8").split("\n")) {
     if (line === "") continue;
     const rec = JSON.parse(line) as { time: string; subject: string; data: string };
-    const site = rec.data.startsWith("{")
-      ? (JSON.parse(rec.data) as { Site?: string }).Site
-      : rec.data.split("   ").find((p) => p.startsWith("site:"))?.slice("site:".length);
-    if (site !== undefined) out.push({ time: Date.parse(rec.time), subject: rec.subject, site });
+    let site: string | undefined;
+    let exitCode: string | undefined;
+    if (rec.data.startsWith("{")) {
+      const o = JSON.parse(rec.data) as { Site?: string; ExitCode?: number };
+      site = o.Site;
+      exitCode = o.ExitCode === undefined ? undefined : String(o.ExitCode);
+    } else {
+      const pairs = rec.data.split("   ");
+      site = pairs.find((p) => p.startsWith("site:"))?.slice("site:".length);
+      exitCode = pairs.find((p) => p.startsWith("exitCode:"))?.slice("exitCode:".length);
+    }
+    if (site !== undefined) out.push({ time: Date.parse(rec.time), subject: rec.subject, site, exitCode: exitCode ?? "" });
   }
   return out;
 }

@@ -34,8 +34,8 @@ test("step flags read YAML flow syntax into one config shape, and remember where
 });
 
 test("sinks and sources: kind, kind:shorthand, or {kind: config}; a sink may have steps of its own", () => {
-  assert.equal(config(sinkFromFlag("console")), { format: "values", time: false, label: "" });
-  assert.equal(config(sinkFromFlag("console: {format: raw, time: true}")), { format: "raw", time: true, label: "" });
+  assert.equal(config(sinkFromFlag("console")), { format: "values", time: false, label: "", measure: "count" });
+  assert.equal(config(sinkFromFlag("console: {format: raw, time: true}")), { format: "raw", time: true, label: "", measure: "count" });
   assert.equal(config(sinkFromFlag("csv:out.csv")), { path: "out.csv", append: false, overwrite: false });
   assert.equal(config(sinkFromFlag("csv: {path: out.csv, append: true}")), { path: "out.csv", append: true, overwrite: false });
   assert.equal(config(sourceFromFlag("replay:rec.jsonl")), { path: ["rec.jsonl"], speed: 0 });

@@ -100,6 +100,26 @@ const FIXTURES: Record<string, Fixture> = {
       return { sink: await make("keys", {}, { ...ctx, stdout: closedPipe() }), received: async () => 0 };
     },
   },
+  top: {
+    messages: records,
+    async working(ctx) {
+      // no terminal: frames as text; the last frame counts every message
+      return { sink: await make("top", { by: ["site"], every: "all" }, ctx), received: async () => Number(/ (\d+) messages /.exec(ctx.out())?.[1] ?? 0) };
+    },
+    async broken(ctx) {
+      return { sink: await make("top", { by: ["site"] }, { ...ctx, stdout: closedPipe() }), received: async () => 0 };
+    },
+  },
+  chart: {
+    messages: windows,
+    async working(ctx) {
+      const path = join(dir.path, "chart.svg");
+      return { sink: await make("chart", { path }, ctx), received: async () => [...readFileSync(path, "utf8").matchAll(/role-legend-label/g)].length };
+    },
+    async broken(ctx) {
+      return { sink: await make("chart", { path: join(dir.path, "no-such-dir", "chart.svg") }, ctx), received: async () => 0 };
+    },
+  },
   victoriametrics: http("victoriametrics", records),
   pushgateway: http("pushgateway", windows),
   nats: {

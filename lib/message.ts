@@ -36,6 +36,23 @@ export interface WindowRow {
   total: number;
 }
 
+/**
+ * What a durable source (JetStream) hears of a message: that every sink has taken what came of it.
+ * Whoever still has to deliver it holds it (the source while handing it on, a stats window until it
+ * is emitted, each sink until its write is confirmed); the last release settles it: acknowledged
+ * when everyone delivered, left for redelivery when one gave up. The steps are synchronous, so a
+ * message a step drops is settled as soon as the source has handed it on.
+ */
+export interface Receipt {
+  hold(): void;
+  release(delivered: boolean): void;
+}
+
+/** Releases every receipt of a list (a sink's batch, a window's messages). */
+export function releaseAll(receipts: readonly Receipt[] | undefined, delivered: boolean): void {
+  if (receipts) for (const r of receipts) r.release(delivered);
+}
+
 export interface Message {
   /** Milliseconds since the epoch: the recorded time on replay, the arrival time live. */
   time: number;
@@ -54,6 +71,8 @@ export interface Message {
   pairs?: readonly (readonly [string, string])[];
   /** Present on stats window rows only. */
   window?: WindowRow;
+  /** From a durable source: to be released once delivered (see {@link Receipt}); a window's last row carries its messages'. */
+  receipts?: readonly Receipt[];
 }
 
 /**
@@ -83,6 +102,7 @@ export function withAttrs(msg: Message, attrs: Attrs): Message {
   if (msg.bytes) out.bytes = msg.bytes;
   if (msg.headers) out.headers = msg.headers;
   if (msg.window) out.window = msg.window;
+  if (msg.receipts) out.receipts = msg.receipts;
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
-import { type Message, type WindowRow, windowAttrs } from "../lib/message.ts";
+import { type Message, type Receipt, releaseAll, type WindowRow, windowAttrs } from "../lib/message.ts";
 import type { AttributeRef } from "./attributes.ts";
 import { operate } from "./operate.ts";
 
@@ -96,6 +96,8 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
     new Observable<Message>((subscriber) => {
       /** Open windows by start time (whole run: one, at 0). */
       const open = new Map<number, Map<string, Group>>();
+      /** Receipts of the messages in each open window: held until the window's rows are handed on. */
+      const held = new Map<number, Receipt[]>();
       /** The latest time the clock has shown. */
       let clock = -Infinity;
       /** Without `by`: the start of the next window to emit, empty or not. */
@@ -103,7 +105,9 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
       let first = Infinity;
       let last = -Infinity;
 
-      const emit = (start: number, end: number, groups: Map<string, Group> | undefined) => {
+      const emit = (start: number, end: number, groups: Map<string, Group> | undefined, key = start) => {
+        const receipts = held.get(key);
+        held.delete(key);
         let list = groups ? [...groups.values()] : [];
         if (by.length === 0 && list.length === 0) list = [newGroup([])];
         list.sort((a, b) => compareValues(a.values, b.values));
@@ -120,8 +124,11 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
           });
           const row: WindowRow = { start, end, by: byNames, values: g.values, measures: values, rank, rows: list.length, total };
           const attrs = windowAttrs(row, startIso, endIso);
-          subscriber.next({ time: end, subject: "stats", data: JSON.stringify(attrs), attrs, window: row });
+          const out: Message = { time: end, subject: "stats", data: JSON.stringify(attrs), attrs, window: row };
+          if (receipts && rank === list.length - 1) out.receipts = receipts; // the sinks have the window once they have its last row
+          subscriber.next(out);
         });
+        releaseAll(receipts, true);
       };
       const due = (start: number) => start + every + lateness <= clock;
       /** Emits, in order, every window `ready` says is ready; without `by` the empty ones between too (a long gap at most {@link MAX_EMPTY_WINDOWS} of them). */
@@ -179,6 +186,14 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
           if (!g) groups.set(key, (g = newGroup(by.length === 1 ? [key] : by.length === 0 ? [] : key.split("\u0001"))));
           g.count++;
           for (let i = 0; i < measures.length; i++) g.states[i] = measures[i].add(g.states[i], msg);
+          if (msg.receipts) {
+            let list = held.get(start);
+            if (!list) held.set(start, (list = []));
+            for (const r of msg.receipts) {
+              r.hold();
+              list.push(r);
+            }
+          }
           if (time < first) first = time;
           if (time > last) last = time;
           if (whole) return;
@@ -193,7 +208,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
           if (whole) {
             // the run's window: its first and last message times
             const seen = first !== Infinity;
-            if (seen || by.length === 0) emit(seen ? first : scheduler.now(), seen ? last : scheduler.now(), open.get(0));
+            if (seen || by.length === 0) emit(seen ? first : scheduler.now(), seen ? last : scheduler.now(), open.get(0), 0);
           } else {
             const end = live ? align(scheduler.now(), every) : -Infinity;
             emitWindows((start) => open.size > 0 || start <= end);

@@ -12,6 +12,7 @@ import { kind as pushgateway } from "../sinks/pushgateway.ts";
 import { kind as record } from "../sinks/record.ts";
 import { kind as top } from "../sinks/top.ts";
 import { kind as victoriametrics } from "../sinks/victoria_metrics.ts";
+import { kind as jetstream } from "./sources/jetstream.ts";
 import { kind as nats } from "./sources/nats.ts";
 import { kind as replay } from "./sources/replay.ts";
 import { kind as stdin } from "./sources/stdin.ts";
@@ -23,6 +24,6 @@ import { kind as select } from "./steps/select.ts";
 import { kind as set } from "./steps/set.ts";
 import { kind as stats } from "./steps/stats.ts";
 
-export const sources = { replay, stdin, nats };
+export const sources = { replay, stdin, nats, jetstream };
 export const steps = { parse, limit, sample, filter, set, select, stats };
 export const sinks = { console, csv, record, keys, top, chart, victoriametrics, pushgateway, nats: natsOut };

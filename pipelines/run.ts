@@ -1,6 +1,7 @@
+import { hostname } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { asyncScheduler, type Observable, type SchedulerLike, Subject, type Subscription, tap } from "rxjs";
-import type { Message } from "../lib/message.ts";
+import { type Message, releaseAll } from "../lib/message.ts";
 import { type AttributeRef, type AttributeScope, resolveAttribute } from "../operators/attributes.ts";
 import { recordSink } from "../sinks/record.ts";
 import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult, type Terminal } from "../sinks/sink.ts";
@@ -111,7 +112,11 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     warn: (t) => report.warn(t),
     defaultCmsAuth: opts.defaultCmsAuth,
     ...(opts.progress ? { progress: (p: SourcePosition) => (position = p) } : {}),
+    holdMs: holdMs(spec),
+    closing: (finish) => void closers.push(finish),
   });
+  const closers: (() => Promise<void>)[] = [];
+  const worker = sourceKind.shared?.(spec.from.config) ? `${hostname()}-${process.pid}` : undefined;
   let position: SourcePosition | undefined;
   let lastTime: number | undefined;
   opts.progress?.({ messages: () => report.in.n, lastTime: () => lastTime, position: () => position });
@@ -131,6 +136,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
       counts: () => report.counts(),
       stop: () => stopper.abort("stopped"),
       signal,
+      ...(worker ? { worker } : {}),
       ...(opts.terminal ? { terminal: opts.terminal } : {}),
     };
   };
@@ -146,7 +152,13 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
         counter: (name, kind) => report.counter(name, kind),
         parseFailed(failure) {
           report.parseFailure(failure);
-          deadLetter?.write(failure.message);
+          if (!deadLetter) return;
+          if (failure.message.receipts) for (const r of failure.message.receipts) r.hold();
+          try {
+            deadLetter.write(failure.message);
+          } catch {
+            releaseAll(failure.message.receipts, false); // the file broke: reported at its close
+          }
         },
         keysSeen,
       };
@@ -199,14 +211,18 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
       finish(gone ? undefined : new Error("every sink failed, so the run stopped"));
     };
     const deliver = (t: (typeof targets)[number], msg: Message) => {
+      // the sink holds the message's receipts until it has delivered it (or gave it up)
+      if (msg.receipts) for (const r of msg.receipts) r.hold();
       if (t.broken) {
         t.dropped++;
+        releaseAll(msg.receipts, false);
         return;
       }
       try {
         t.sink.write(msg);
       } catch (err) {
         t.dropped++;
+        releaseAll(msg.receipts, false);
         broke(t, err as Error);
       }
     };
@@ -253,9 +269,19 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   // stdout's reader may also go away while the last output is written
   gone ||= outcomes.length > 0 && outcomes.every((o) => o.error && readerGone(o.error));
   if (deadLetter) outcomes.push({ ...(await closeDeadLetter(deadLetter, completed)), name: deadLetter.name });
+  // the sinks have settled every receipt they held: a durable source can acknowledge and close
+  const late = (await Promise.allSettled(closers.map((f) => f()))).find((r) => r.status === "rejected");
   if (!gone) report.unmatched(refs, keysSeen);
-  const ok = !error && outcomes.every((o) => !o.error && o.dropped === 0);
-  return { report, sinks: outcomes, error, ok, ...(gone ? { readerGone: true } : {}) };
+  const closeError = late && (late as PromiseRejectedResult).reason instanceof Error ? ((late as PromiseRejectedResult).reason as Error) : undefined;
+  const failed = error ?? closeError;
+  const ok = !failed && outcomes.every((o) => !o.error && o.dropped === 0);
+  return { report, sinks: outcomes, error: failed, ok, ...(gone ? { readerGone: true } : {}) };
+}
+
+/** The longest a message may wait in the pipeline's stats windows before the sinks get it. */
+function holdMs(spec: PipelineSpec): number {
+  const stats = [...spec.steps, ...spec.to.flatMap((s) => s.steps ?? [])].filter((s) => s.kind === "stats");
+  return Math.max(0, ...stats.map((s) => (s.config.every === "all" ? Infinity : s.config.every + (s.config.lateness ?? 0))));
 }
 
 /** The dead-letter file is a sink like the others for its outcome: a failure to write it is reported. */

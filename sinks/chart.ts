@@ -1,7 +1,7 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { formatDuration } from "../lib/duration.ts";
-import type { WindowRow } from "../lib/message.ts";
+import { type Receipt, releaseAll, type WindowRow } from "../lib/message.ts";
 import type { ChartPoint, ChartSpec } from "./chart/render.ts";
 import { dashIsStdout, fileOutputs } from "./line_writer.ts";
 import { type Sink, type SinkContext, SinkError, sinkKind } from "./sink.ts";
@@ -43,10 +43,12 @@ export function chartSink(config: ChartConfig, ctx: SinkContext): Sink {
   const columns = new Map<number, Column>();
   let by: readonly string[] = [];
   let n = 0;
-  let drawn = 0;
+  let drawnWindows = 0;
   let lastDraw = -Infinity;
   let drawing: Promise<void> = Promise.resolve();
   let failure: Error | undefined;
+  /** Receipts of the windows not drawn yet: released once a chart holding them is written. */
+  let receipts: Receipt[] = [];
 
   const spec = (): ChartSpec => {
     const list = [...columns.values()].sort((a, b) => a.start - b.start);
@@ -79,8 +81,10 @@ export function chartSink(config: ChartConfig, ctx: SinkContext): Sink {
 
   const draw = () => {
     const windows = columns.size;
+    const drawn = receipts;
+    receipts = [];
     drawing = drawing.then(async () => {
-      if (failure) return;
+      if (failure) return releaseAll(drawn, false);
       try {
         const { renderHtml, renderSvg } = await import("./chart/render.ts"); // Vega is evaluated only when a chart is drawn
         const text = /\.html?$/i.test(config.path) ? await renderHtml(spec()) : await renderSvg(spec());
@@ -96,9 +100,11 @@ export function chartSink(config: ChartConfig, ctx: SinkContext): Sink {
             throw err;
           }
         }
-        drawn = windows;
+        drawnWindows = windows;
+        releaseAll(drawn, true);
       } catch (err) {
         failure = err as Error;
+        releaseAll(drawn, false);
       }
     });
   };
@@ -109,6 +115,7 @@ export function chartSink(config: ChartConfig, ctx: SinkContext): Sink {
       if (failure) throw new SinkError(name, `cannot write: ${failure.message}`, { cause: failure });
       const w = msg.window as WindowRow;
       n++;
+      if (msg.receipts) receipts.push(...msg.receipts);
       by = w.by;
       let c = columns.get(w.start);
       if (!c) columns.set(w.start, (c = { start: w.start, end: w.end, values: new Map() }));
@@ -119,7 +126,7 @@ export function chartSink(config: ChartConfig, ctx: SinkContext): Sink {
         draw();
       }
     },
-    pending: () => (columns.size > drawn ? n : 0),
+    pending: () => (columns.size > drawnWindows ? n : 0),
     async close(completed) {
       if (columns.size > 0 || completed) draw();
       await drawing;

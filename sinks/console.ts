@@ -39,8 +39,8 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
       if (w.by.length > 0) block.push(`${w.values.join(" ")}: ${w.measures.count}\n`);
       if (w.rank < w.rows - 1) return;
       // as the Go tool: the count line on stderr (timestamped with -t), the value lines sorted by their text on stdout
-      stderr.write(`${prefix(msg)}count(${config.label}) ${w.total}\n`, w.by.length > 0 ? 0 : 1);
-      if (block.length > 0) out.write(block.sort().join(""), block.length);
+      stderr.write(`${prefix(msg)}count(${config.label}) ${w.total}\n`, w.by.length > 0 ? 0 : 1, w.by.length > 0 ? undefined : msg.receipts);
+      if (block.length > 0) out.write(block.sort().join(""), block.length, msg.receipts);
       block = [];
     };
   } else if (config.format === "bars") {
@@ -50,12 +50,12 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
     write = (msg) => {
       rows.push(msg);
       if (msg.window!.rank < msg.window!.rows - 1) return;
-      out.write(windowBars(rows.map((m) => m.window!), config.measure, width, prefix(msg)), rows.length);
+      out.write(windowBars(rows.map((m) => m.window!), config.measure, width, prefix(msg)), rows.length, msg.receipts);
       rows = [];
     };
   } else {
     const format = formatter(config.format);
-    write = (msg) => out.write(prefix(msg) + format(msg, n) + "\n");
+    write = (msg) => out.write(prefix(msg) + format(msg, n) + "\n", 1, msg.receipts);
   }
   return {
     name: "console",

@@ -39,7 +39,7 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
           ctx.warn(`${name}: attribute "${key}" is not one of the columns (${columns.join(", ")}); left out. Choose the columns with --select.`);
         }
       }
-      out.write(row);
+      out.write(row, 1, msg.receipts);
       n++;
     },
     pending: () => out.unwritten,

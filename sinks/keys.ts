@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Message } from "../lib/message.ts";
+import { type Message, releaseAll } from "../lib/message.ts";
 import { LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
 
@@ -26,6 +26,7 @@ export function keysSink(config: KeysConfig, ctx: SinkContext): Sink {
     name: "keys",
     write(msg: Message) {
       n++;
+      releaseAll(msg.receipts, true); // a summary at the end: nothing of a message to keep waiting for
       for (const key in msg.attrs) {
         let s = seen.get(key);
         if (!s) seen.set(key, (s = { messages: 0, examples: [] }));

@@ -3,6 +3,7 @@ import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { createGzip } from "node:zlib";
 import { z } from "zod";
+import { type Receipt, releaseAll } from "../lib/message.ts";
 import { type OutputFile, SinkError, type SinkResult } from "./sink.ts";
 
 /** The config fields of a sink that writes a file (csv, record); `append` says what appending means for it. */
@@ -56,6 +57,8 @@ export class LineWriter<T> {
   private items: T[] = [];
   /** Messages the buffered items stand for. */
   private buffered = 0;
+  /** Receipts of the buffered items' messages: released when their batch is confirmed written. */
+  private receipts: Receipt[] = [];
   private scheduled = false;
   private failure: Error | undefined;
   private started = false;
@@ -84,10 +87,11 @@ export class LineWriter<T> {
     return this.buffered + this.inFlight;
   }
 
-  /** Buffers `item`, which stands for `messages` messages. */
-  write(item: T, messages = 1): void {
+  /** Buffers `item`, which stands for `messages` messages (whose `receipts` it releases once written). */
+  write(item: T, messages = 1, receipts?: readonly Receipt[]): void {
     this.items.push(item);
     this.buffered += messages;
+    if (receipts) for (const r of receipts) this.receipts.push(r);
     if (this.items.length >= BATCH) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
@@ -97,29 +101,33 @@ export class LineWriter<T> {
 
   private flush(): void {
     this.scheduled = false;
+    if (this.failure) releaseAll(this.receipts.splice(0), false);
     if (this.items.length === 0 || this.failure) return;
     const batch = this.items;
     const n = this.buffered;
+    const receipts = this.receipts;
     this.items = [];
     this.buffered = 0;
-    this.send(batch, n);
+    this.receipts = [];
+    this.send(batch, n, receipts);
   }
 
-  private send(batch: T[], n: number): void {
+  private send(batch: T[], n: number, receipts: Receipt[] = []): void {
     const out = this.stream();
-    if (!out) return;
+    if (!out) return releaseAll(receipts, false);
     let text: string;
     try {
       text = this.format(batch, !this.started);
     } catch (err) {
       this.failure = err as Error; // reported by finish, like a write error
-      return;
+      return releaseAll(receipts, false);
     }
     this.started = true;
     this.inFlight += n;
     out.write(text, (err) => {
       this.inFlight -= n;
       if (!err) this.confirmed += n;
+      releaseAll(receipts, !err);
     });
   }
 

@@ -1,7 +1,7 @@
 import type { NatsConnection } from "nats";
 import { z } from "zod";
 import { DEFAULT_SEP, encodeCms, encodeJson } from "../formats/payload.ts";
-import { type Message, payloadBytes } from "../lib/message.ts";
+import { type Message, payloadBytes, type Receipt, releaseAll } from "../lib/message.ts";
 import { connectNats } from "../nats/client.ts";
 import { connectionFields, prepareConnection } from "../nats/connection.ts";
 import { subjectTemplate } from "../nats/subject.ts";
@@ -9,6 +9,8 @@ import { type Sink, type SinkContext, SinkError, sinkKind } from "./sink.ts";
 
 /** Messages held while the connection is being made; beyond this they are dropped and counted. */
 export const MAX_WAITING = 100_000;
+/** How soon after a publish a flush confirms it (and releases its receipts): one round trip per burst. */
+const CONFIRM_MS = 100;
 
 export const natsSinkConfig = z.strictObject({
   subject: z
@@ -49,13 +51,36 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
   /** Published messages the server is known to have (a flush came back after them). */
   let confirmed = 0;
   let dropped = 0;
+  /** Receipts of published messages the server has not confirmed yet (a flush after them). */
+  let unconfirmed: Receipt[] = [];
+  let confirming = false;
+  /** A flush round trip soon after a burst of publishes: the server has them, so their receipts go. */
+  const confirmSoon = () => {
+    if (confirming) return;
+    confirming = true;
+    ctx.scheduler.schedule(() => {
+      confirming = false;
+      const batch = unconfirmed;
+      unconfirmed = [];
+      if (!nc || nc.isClosed()) return releaseAll(batch, false);
+      nc.flush().then(
+        () => releaseAll(batch, true),
+        () => releaseAll(batch, false),
+      );
+    }, CONFIRM_MS);
+  };
 
   const publish = (msg: Message) => {
     try {
       nc!.publish(subjectOf(msg), msg.attrs ? encode(msg.attrs) : payloadBytes(msg));
       published++;
+      if (msg.receipts) {
+        unconfirmed.push(...msg.receipts);
+        confirmSoon();
+      }
     } catch (err) {
       dropped++;
+      releaseAll(msg.receipts, false);
       failure ??= err as Error;
     }
   };
@@ -68,6 +93,7 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
     (err: Error) => {
       failure = err;
       dropped += waiting.length;
+      for (const msg of waiting) releaseAll(msg.receipts, false);
       waiting = [];
       ctx.warn(`${name}: ${err.message}; messages for it are dropped`);
     },
@@ -77,8 +103,10 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
     name,
     write(msg) {
       if (nc) publish(msg);
-      else if (failure || waiting.length >= MAX_WAITING) dropped++;
-      else waiting.push(msg);
+      else if (failure || waiting.length >= MAX_WAITING) {
+        dropped++;
+        releaseAll(msg.receipts, false);
+      } else waiting.push(msg);
     },
     pending: () => waiting.length + published - confirmed,
     async close() {
@@ -86,7 +114,13 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
       if (nc && !nc.isClosed()) {
         try {
           const upTo = published;
-          await nc.flush();
+          const last = unconfirmed;
+          unconfirmed = [];
+          await nc.flush().catch((err: Error) => {
+            releaseAll(last, false);
+            throw err;
+          });
+          releaseAll(last, true);
           confirmed = upTo;
           await nc.drain();
         } catch (err) {

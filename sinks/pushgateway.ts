@@ -11,7 +11,7 @@ export const pushgatewayConfig = z.strictObject({
     .describe("Pushgateway base URL; /metrics/job/<job>[/instance/<instance>] is added; user:password@ becomes Basic auth")
     .meta({ examples: ["http://localhost:9091"] }),
   job: z.string().min(1).default("cms_nats").describe("job label of the grouping key"),
-  instance: z.string().min(1).optional().describe("instance label of the grouping key"),
+  instance: z.string().min(1).optional().describe("instance label of the grouping key; default, when workers share the source, this worker's host-pid (so their groups add up)"),
   metric: z
     .string()
     .regex(METRIC_NAME, "a metric name is letters, digits, _ and :, not starting with a digit")
@@ -39,7 +39,7 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
   const batcher = new HttpBatcher<WindowRow[]>(
     "pushgateway",
     {
-      url: groupingUrl(config),
+      url: groupingUrl({ ...config, instance: config.instance ?? ctx.worker }),
       method: config.method === "put" ? "PUT" : "POST",
       contentType: "text/plain; version=0.0.4",
       body: ([rows]) => (config.naming === "go" ? goExposition(rows, config.job) : labelExposition(rows, config)),
@@ -58,7 +58,7 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
       const w = msg.window!;
       rows.push(w);
       if (w.rank < w.rows - 1) return;
-      batcher.push(rows);
+      batcher.push(rows, msg.receipts);
       rows = [];
     },
     pending: () => rows.length + batcher.unsent(),

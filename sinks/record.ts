@@ -25,7 +25,7 @@ export function recordSink(config: RecordConfig, ctx: SinkContext): Sink {
     write(msg) {
       if (out.error) throw out.error;
       n++;
-      out.write(msg);
+      out.write(msg, 1, msg.receipts);
     },
     pending: () => out.unwritten,
     close: (completed) => out.finish(n, completed),

@@ -69,6 +69,12 @@ export interface SinkContext {
   stop(): void;
   /** Aborted once the run is asked to stop (Ctrl-C, SIGTERM, {@link stop}). */
   signal: AbortSignal;
+  /**
+   * This process's name among workers sharing a source (`host-pid`), when the source is shared: a
+   * metrics sink labels its series with it, so that the workers' series add up instead of
+   * overwriting one another.
+   */
+  worker?: string;
   /** The terminal, when stdout is one (the CLI's to give): for a sink that draws a screen and reads keys. */
   terminal?(): Terminal | undefined;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { duration } from "../lib/duration.ts";
-import type { Message } from "../lib/message.ts";
+import { type Message, releaseAll } from "../lib/message.ts";
 import { loadDescriptions } from "./terminal/descriptions.ts";
 import { topModel, type TopState } from "./terminal/top_model.ts";
 import type { TopKey } from "./terminal/top_screen.tsx";
@@ -64,6 +64,7 @@ export async function topSink(config: TopConfig, ctx: SinkContext): Promise<Sink
   let n = 0;
   const count = (msg: Message) => {
     n++;
+    releaseAll(msg.receipts, true); // a view: shown is all it does with a message
     for (let i = 0; i < refs.length; i++) values[i] = String(refs[i].get(msg) ?? "");
     counts.add(msg.time, values);
   };

@@ -28,7 +28,7 @@ export const victoriaMetricsConfig = z.strictObject({
   labels: z
     .record(z.string().regex(LABEL_NAME, "a label name is letters, digits and _, not starting with a digit"), z.union([z.string(), z.number()]).transform(String))
     .default({})
-    .describe("fixed labels added to every sample, e.g. {worker: host1}; a data label of the same name wins"),
+    .describe("fixed labels added to every sample, e.g. {worker: host1}; a data label of the same name wins. When workers share the source (a durable consumer, a queue group), worker defaults to host-pid"),
   batch: z.number().int().positive().default(1000).describe("samples per request"),
   flush: duration.prefault("1s").describe("send a partial batch after this long"),
   queue: z.number().int().positive().default(100_000).describe("samples waiting at most (server slow or down); also at most 32 MB"),
@@ -50,7 +50,8 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
   const url = new URL(config.url);
   if (url.pathname === "/") url.pathname = API_PATHS[config.api];
   const encode = config.api === "import" ? importLine : putObject;
-  const labels = labelEncoder(config.labels);
+  // workers sharing a source each label their series, so that sum by (...) adds them up instead of one overwriting another
+  const labels = labelEncoder(ctx.worker && config.labels.worker === undefined ? { ...config.labels, worker: ctx.worker } : config.labels);
   const batcher = new HttpBatcher<string>(
     "victoriametrics",
     {
@@ -81,12 +82,13 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
       const w = msg.window;
       if (w) {
         const rowLabels = labels(w.by, (i) => w.values[i]);
-        for (const measure in w.measures) batcher.push(encode(metricOf(measure), rowLabels, w.measures[measure], w.end));
+        const measures = Object.keys(w.measures);
+        measures.forEach((m, i) => batcher.push(encode(metricOf(m), rowLabels, w.measures[m], w.end), i === measures.length - 1 ? msg.receipts : undefined));
         return;
       }
       const attrs = msg.attrs ?? {};
       const names = Object.keys(attrs);
-      batcher.push(encode(subjectMetric ?? JSON.stringify(metricFromSubject(msg.subject)), labels(names, (i) => String(attrs[names[i]])), 1, msg.time));
+      batcher.push(encode(subjectMetric ?? JSON.stringify(metricFromSubject(msg.subject)), labels(names, (i) => String(attrs[names[i]])), 1, msg.time), msg.receipts);
     },
     pending: () => batcher.unsent(),
     close: () => batcher.close(),

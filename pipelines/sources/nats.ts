@@ -105,7 +105,8 @@ function permissionError(err: Error, mask: (text: string) => string): SourceErro
   return new SourceError(mask(`subscription refused by the NATS server: ${text}`), { cause: err });
 }
 
-function copyHeaders(h: MsgHdrs): Headers {
+/** NATS headers as the message model keeps them (each name with all its values). */
+export function copyHeaders(h: MsgHdrs): Headers {
   const out: Headers = Object.create(null);
   for (const key of h.keys()) out[key] = h.values(key);
   return out;
@@ -118,5 +119,6 @@ export const kind = sourceKind({
   shorthand: "subject",
   examples: ['"nats:cms.wmarchive.exitCode.>"', "'nats: {subject: \"cms.wmarchive.exitCode.>\", servers: cms-nats.cern.ch, count: 1000}'"],
   live: () => true,
+  shared: (c) => c.queue !== undefined,
   create: (config, ctx) => natsSource(config, ctx),
 });

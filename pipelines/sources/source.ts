@@ -25,6 +25,17 @@ export interface SourceContext {
   defaultCmsAuth?: string;
   /** Set when someone shows progress: a finite source says once how to know where it is. */
   progress?(position: SourcePosition): void;
+  /**
+   * How long the pipeline may hold a message before its sinks have it: the longest stats window
+   * (plus its lateness; Infinity for `every: all`), 0 without one. A durable source sizes its
+   * redelivery wait by it.
+   */
+  holdMs: number;
+  /**
+   * Work a source still has once every sink has closed (its messages' receipts then settled): a
+   * durable source sends its last acknowledgements and closes its connection. The run waits for it.
+   */
+  closing(finish: () => Promise<void>): void;
 }
 
 /** How far a finite source is (a replay): for a progress display. */
@@ -42,6 +53,11 @@ export interface SourceKind<Config> extends Kind<Config> {
   live(config: Config): boolean;
   /** Files it reads: no output may be one of them. */
   inputs?(config: Config): string[];
+  /**
+   * Several processes may read it together, sharing its messages (a queue group, a shared durable
+   * consumer): each is then a worker, and metrics sinks label what each pushes with its name.
+   */
+  shared?(config: Config): boolean;
   create(config: Config, ctx: SourceContext): Observable<Message>;
 }
 

@@ -8,6 +8,7 @@
 import { asyncScheduler, type SchedulerLike, type Subscription } from "rxjs";
 import type { SinkResult } from "../sink.ts";
 import { type DeliveryOptions, shownUrl, splitCredentials } from "./delivery.ts";
+import { type Receipt, releaseAll } from "../../lib/message.ts";
 import { RingQueue } from "./ring_queue.ts";
 
 export type Fetch = typeof fetch;
@@ -65,6 +66,8 @@ export class HttpBatcher<T> {
   private readonly headers: Record<string, string>;
   /** Bounded by `queue` in items and in memory: a dropped or sent item is released at once. */
   private readonly items: RingQueue<T>;
+  /** Beside each item, the receipts of its messages: released when its batch is delivered or given up. */
+  private readonly receipts: RingQueue<readonly Receipt[] | undefined>;
   private delivered = 0;
   private dropped = 0;
   private failure?: string;
@@ -97,6 +100,7 @@ export class HttpBatcher<T> {
     this.name = `${kind} ${shownUrl(endpoint.url)}`;
     this.headers = { "content-type": endpoint.contentType, ...(authorization ? { authorization } : {}) };
     this.items = new RingQueue<T>(opts.queue);
+    this.receipts = new RingQueue<readonly Receipt[] | undefined>(opts.queue);
     this.scheduler = clock.scheduler;
     this.random = clock.random ?? Math.random;
     this.bytes = endpoint.bytes ?? ((item) => (typeof item === "string" ? item.length * 2 : 0));
@@ -113,18 +117,22 @@ export class HttpBatcher<T> {
     }
   }
 
-  push(item: T): void {
+  /** Queues an item; `receipts` (of the messages it stands for) are released once it is delivered or given up. */
+  push(item: T, receipts?: readonly Receipt[]): void {
     this.pushed += this.weight([item]);
     const size = this.bytes(item);
     while (this.pending() > 0 && (this.pending() >= this.opts.queue || this.queuedBytes + size > MAX_QUEUE_BYTES)) {
       const full = this.pending() >= this.opts.queue ? `queue full (${this.opts.queue})` : `queue full (${MAX_QUEUE_BYTES / 1024 / 1024} MB)`;
-      const lost = this.opts.drop === "newest" ? item : this.shift();
-      this.lose(this.weight([lost]), full);
-      this.overflowed += this.weight([lost]);
+      const newest = this.opts.drop === "newest";
+      const [lost, lostReceipts] = newest ? [[item], [receipts]] : this.take(1);
+      for (const r of lostReceipts) releaseAll(r, false);
+      this.lose(this.weight(lost), full);
+      this.overflowed += this.weight(lost);
       this.report("queue full", `${full}, dropping the ${this.opts.drop}: ${this.overflowed} messages so far`);
-      if (lost === item) return;
+      if (newest) return;
     }
     this.items.push(item);
+    this.receipts.push(receipts);
     this.queuedBytes += size;
     if (this.pending() >= this.opts.batch) this.kick();
   }
@@ -157,42 +165,44 @@ export class HttpBatcher<T> {
     try {
       while (this.pending() >= this.opts.batch || (this.pending() > 0 && (this.flushDue || this.closing))) {
         this.flushDue = false;
-        await this.deliver(this.take(this.opts.batch));
+        await this.deliver(...this.take(this.opts.batch));
       }
     } finally {
       this.draining = undefined;
     }
   }
 
-  private take(n: number): T[] {
+  /** The oldest `n` items and their receipts; a given-up item's receipts are released unsettled by the caller. */
+  private take(n: number): [T[], (readonly Receipt[] | undefined)[]] {
     const items = this.items.take(n);
+    const receipts = this.receipts.take(n);
     for (const item of items) this.queuedBytes -= this.bytes(item);
-    return items;
+    return [items, receipts];
   }
 
-  private shift(): T {
-    const item = this.items.shift() as T;
-    this.queuedBytes -= this.bytes(item);
-    return item;
-  }
-
-  private async deliver(batch: T[]): Promise<void> {
+  private async deliver(batch: T[], receipts: (readonly Receipt[] | undefined)[]): Promise<void> {
     const n = this.weight(batch);
+    const settle = (delivered: boolean) => {
+      for (const r of receipts) releaseAll(r, delivered);
+    };
     let body: string;
     try {
       body = await this.endpoint.body(batch);
     } catch (err) {
+      settle(false);
       return this.giveUp(n, { kind: "encode", text: `cannot encode the batch: ${(err as Error).message}` });
     }
     for (let attempt = 0; ; attempt++) {
       const failure = await this.send(body);
       if (failure === undefined) {
+        settle(true);
         this.delivered += n;
         if (this.failing) this.warn(`${this.name}: delivering again`);
         this.failing = false;
         return;
       }
       if (!retryable(failure) || attempt >= this.opts.retries) {
+        settle(false);
         this.giveUp(n, failure, attempt > 0 ? ` after ${attempt + 1} attempts` : "");
         if (retryable(failure) && this.closing) this.dropQueue(failure.text);
         return;
@@ -238,7 +248,9 @@ export class HttpBatcher<T> {
   }
 
   private dropQueue(why: string): void {
-    const n = this.weight(this.take(this.items.size));
+    const [items, receipts] = this.take(this.items.size);
+    for (const r of receipts) releaseAll(r, false);
+    const n = this.weight(items);
     if (n === 0) return;
     this.lose(n, why);
     this.warn(`${this.name}: not waiting out the retries for the rest of the queue either; dropped ${n} messages`);

@@ -5,8 +5,10 @@
  * directory outside the repository, with the built commands on PATH, against a real nats-server,
  * VictoriaMetrics and Pushgateway: hosts the examples name (cms-nats.cern.ch, localhost:8428...)
  * are pointed at those, and so are commands that would reach the default server (cms-nats.cern.ch):
- * they get `-s` or `servers:` of the local one. Live examples get messages published to them, then
- * Ctrl-C. Each must end with exit 0.
+ * they get `-s` or `servers:` of the local one, whose JetStream has a stream CMS. Live examples get
+ * messages published to them, then Ctrl-C. Each must end with exit 0. The examples of one help text
+ * run in order, in a directory of their own; those groups and the docs' examples (each alone) run
+ * a few at a time.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, symlinkSync, writeFileSync } from "node:fs";
@@ -29,8 +31,8 @@ writeFileSync(join(home, ".nats", "cms-auth"), "cms:unused\n", { mode: 0o600 });
 for (const c of COMMANDS) symlinkSync(bin(c), join(bins, c));
 const env = { ...process.env, PATH: `${bins}:${process.env.PATH}`, HOME: home, TZ: "UTC" };
 
-/** A directory of its own for each group of examples (the docs' examples are group -1), with samples/ and pipelines/ linked in. */
-function workdir(group: number): string {
+/** A directory of its own for each group of examples, with samples/ and pipelines/ linked in. */
+function workdir(group: string): string {
   const dir = join(work.path, `run${group}`);
   mkdirSync(dir, { recursive: true });
   for (const name of ["samples", "pipelines"]) if (!existsSync(join(dir, name))) symlinkSync(join(ROOT, name), join(dir, name));
@@ -89,8 +91,10 @@ test("the help texts and docs show examples, for every command and kind", () => 
 
 if (haveServers) {
   test("every example runs as written and ends with exit 0", async () => {
-    const [nats, vm, pg] = await Promise.all([startNatsServer(), startVictoriaMetrics(), startPushgateway()]);
+    const [nats, vm, pg] = await Promise.all([startNatsServer({ jetstream: true }), startVictoriaMetrics(), startPushgateway()]);
     const nc = await connect({ servers: nats.address });
+    await (await nc.jetstreamManager()).streams.add({ name: "CMS", subjects: ["cms.>"] });
+    await publishSome(nc); // stored: the JetStream examples read them
     const failures: string[] = [];
     try {
       const hosts: [RegExp, string][] = [
@@ -101,25 +105,41 @@ if (haveServers) {
         [/-rootCAs=\S+ /g, ""], // the CERN CAs: this server has no TLS (TLS is tested in nats_auth.test.ts)
         [/\/etc\/nats\/cms-auth/g, join(home, ".nats", "cms-auth")],
       ];
-      for (const [group, example] of [...fromHelp.flatMap((list, i) => list.map((e) => [i, e] as const)), ...fromDocs.map((e) => [-1, e] as const)]) {
+      const pointed = (example: string) => {
         let command = example;
         for (const [re, to] of hosts) command = command.replace(re, to);
         // what reaches the default server (no -s, no servers:) is pointed at this one too
-        command = command
+        return command
           .split("|")
           .map((part) => (/ -s /.test(part) ? part : part.replace(/\b(nats-sub|nats-pub|cms-nats (?:sub|pub|record))(?= )/, `$1 -s ${nats.address}`)))
           .join("|")
           .replace(/"nats:([^"]+)"/g, `'nats: {subject: "$1", servers: "${nats.address}"}'`)
-          .replace(/'nats: \{([^']*)\}'/g, (m, inner: string) => (inner.includes("servers") ? m : `'nats: {servers: "${nats.address}", ${inner}}'`));
-        const r = await runExample(command, workdir(group), () => publishSome(nc));
-        if (r.code !== 0) failures.push(`${example}\n    ran: ${command}\n    exit ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-      }
+          .replace(/\bjetstream:(\w+)/g, `'jetstream: {stream: $1}'`)
+          .replace(/'(nats|jetstream): \{([^']*)\}'/g, (m, kind: string, inner: string) => (inner.includes("servers") ? m : `'${kind}: {servers: "${nats.address}", ${inner}}'`));
+      };
+      const groups = [...fromHelp.map((list, i) => ({ dir: `help${i}`, examples: list })), ...fromDocs.map((e, i) => ({ dir: `docs${i}`, examples: [e] }))];
+      await inParallel(groups, 4, async ({ dir, examples }) => {
+        for (const example of examples) {
+          const command = pointed(example);
+          const r = await runExample(command, workdir(dir), () => publishSome(nc));
+          if (r.code !== 0) failures.push(`${example}\n    ran: ${command}\n    exit ${r.code}: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+        }
+      });
     } finally {
       await nc.close();
       await Promise.all([nats.stop(), vm.stop(), pg.stop()]);
     }
     assert.equal(failures, []);
   });
+}
+
+/** Runs `job` on each item, at most `n` at a time. */
+async function inParallel<T>(items: readonly T[], n: number, job: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await job(items[next++]);
+  };
+  await Promise.all(Array.from({ length: n }, lane));
 }
 
 /** Publishes a few CMS messages on the subjects the examples listen to. */
@@ -132,7 +152,8 @@ async function publishSome(nc: Awaited<ReturnType<typeof connect>>): Promise<voi
 }
 
 /**
- * Runs one example through bash, in the work directory. One that listens (`Listening on`) gets
+ * Runs one example through bash, in the work directory. One that listens (`Listening on`, or
+ * `Consuming` a JetStream stream) gets
  * messages, then Ctrl-C (SIGINT to its process group) once its output has settled.
  */
 async function runExample(command: string, cwd: string, publish: () => Promise<void>): Promise<{ code: number | null; stderr: string }> {
@@ -145,7 +166,7 @@ async function runExample(command: string, cwd: string, publish: () => Promise<v
   let done = false;
   void exited.then(() => (done = true));
   try {
-    const listening = await poll("the example to end or listen", () => (done ? "ended" : /Listening on/.test(stderr) ? "listening" : undefined), 30_000);
+    const listening = await poll("the example to end or listen", () => (done ? "ended" : /Listening on|Consuming \[/.test(stderr) ? "listening" : undefined), 30_000);
     if (listening === "listening") {
       await publish();
       let last = -1;

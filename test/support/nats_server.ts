@@ -14,6 +14,8 @@ export interface NatsServerOptions {
   config?: string;
   /** Listen on this port (e.g. one a client is already trying); default: a free one the server picks. */
   port?: number;
+  /** JetStream on, storing in the server's temp dir (kept across `restart`). */
+  jetstream?: boolean;
 }
 
 export interface NatsServer {
@@ -37,7 +39,8 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   let server: Spawned | undefined;
   const launch = async (port: number) => {
     const conf = join(dir.path, "server.conf");
-    writeFileSync(conf, `host: 127.0.0.1\nport: ${port}\nports_file_dir: "${dir.path}"\n${opts.config ?? ""}\n`);
+    const jetstream = opts.jetstream ? `jetstream { store_dir: "${join(dir.path, "jetstream")}" }\n` : "";
+    writeFileSync(conf, `host: 127.0.0.1\nport: ${port}\nports_file_dir: "${dir.path}"\n${jetstream}${opts.config ?? ""}\n`);
     const s = spawnServer(NATS_SERVER, ["-c", conf]);
     server = s;
     return poll(`nats-server to be ready (port ${port})`, () => {

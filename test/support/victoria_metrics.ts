@@ -61,7 +61,9 @@ export async function startVictoriaMetrics(ports?: { http: number; opentsdb: num
     }
     const exportSeries = async (match: string) => {
       await fetch(`${url}/internal/force_flush`);
-      const res = await fetch(`${url}/api/v1/export?${new URLSearchParams({ "match[]": match })}`);
+      // to a day ahead: a live window's sample is stamped with its end, which may be ahead of now
+      const range = { start: "0", end: String(Math.floor(Date.now() / 1000) + 86_400) };
+      const res = await fetch(`${url}/api/v1/export?${new URLSearchParams({ "match[]": match, ...range })}`);
       if (!res.ok) throw new Error(`export ${match}: HTTP ${res.status}: ${await res.text()}`);
       return (await res.text()).split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as ExportedSeries);
     };

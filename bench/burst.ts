@@ -20,20 +20,17 @@
  * cut-off (published − received, with the server's slow_consumers count), and the stderr lines about it.
  *
  * The memory bound, and where it comes from. What the pipeline keeps alive is bounded:
- *   live ≲ baseline (node + tsx + the modules: ~130 MB RSS, ~16 MB of heap)
- *            + queue × ~0.35-0.5 KB (a queued put sample: its JSON text, ~250-300 one-byte chars, plus the
- *              array slot; the default queue of 100,000 is ~30-50 MB) + one batch in flight (body text
- *              and its bytes, 2 × batch × ~300 B)
+ *   live ≲ baseline (node and the bundle's modules: ~120 MB RSS for a CSV pipeline)
+ *            + the HTTP sink's queue: full batches kept as request bodies, at most 12 MB, in buffers
+ *              reused once sent or dropped (so a queue cycling under a slow server allocates nothing
+ *              more), and the batch being filled (batch × ~300 B of text)
  *            + what the NATS client holds: nothing beyond the socket reads of one event-loop turn
  *              (the callback subscription runs the pipeline synchronously, so the client reads only
  *              as fast as it processes; the backlog stays in the server, up to its max_pending, and
  *              is then cut off there, not here).
- * RSS is more: V8 collects long-lived garbage (samples that sat in the queue until dropped) lazily,
- * letting the old generation grow to ~4× the live heap while memory is plentiful. Measured on this
- * 2-core box, 1M messages: slow sink 350-490 MB peak RSS (a full GC brings the heap back to ~68 MB),
- * fast sinks only 140 MB, cut off as a slow consumer 173 MB; with
- * `--node-options=--max-old-space-size=128` (NODE_OPTIONS for users) the slow case peaks at 253 MB.
- * Growth past these is a leak.
+ * Measured on this 2-core box, 1M messages: slow sink 198 MB peak RSS, fast sinks only 135 MB. Before
+ * the queue held bodies in reused buffers it held strings: 350-490 MB, as V8 collects long-lived
+ * garbage lazily (and outside memory only every 64 MB). Growth past these is a leak.
  *
  * Servers come from the test launchers (test/support), the same real nats-server the tests start.
  */

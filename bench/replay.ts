@@ -46,8 +46,8 @@ export interface ReplayFigure {
   rssMB: number;
 }
 
-/** Generates (once) the recording of `count` messages and times each case `runs` times, interleaved. */
-export async function replayFigures(count: number, runs: number): Promise<{ file: string; figures: ReplayFigure[] }> {
+/** The generated recording of `count` messages (made once, in tmp/). */
+export async function recording(count: number): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const file = `${dir}bench-${count}.jsonl`;
   if (!existsSync(file)) {
@@ -56,8 +56,14 @@ export async function replayFigures(count: number, runs: number): Promise<{ file
     out.end();
     await once(out, "close");
   }
+  return file;
+}
+
+/** Times each case `runs` times over the recording of `count` messages, interleaved. */
+export async function replayFigures(count: number, runs: number): Promise<{ file: string; figures: ReplayFigure[] }> {
+  const file = await recording(count);
   const cases: { name: string; argv: string[] }[] = [
-    { name: "cms-nats replay → stats 60s by site → csv", argv: [bin("cms-nats"), "replay", file, "--stats", "{every: 60s, by: [site]}", "--to", `csv:${dir}bench-out.csv`] },
+    { name: "cms-nats replay → stats 60s by site → csv", argv: [bin("cms-nats"), "replay", file, "--stats", "{every: 60s, by: [site]}", "--to", `csv:${dir}bench-out.csv`, "--force"] },
     { name: "naive Node.js loop (JSON.parse, indexOf, Map)", argv: [process.execPath, "--input-type=module", "-e", NAIVE, file] },
   ];
   if (spawnSync("mlr", ["--version"]).status === 0) {

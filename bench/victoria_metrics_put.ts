@@ -80,27 +80,43 @@ async function perRequest(url: string, metric: string): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
-const vm = await startVictoriaMetrics();
-try {
-  const sinkRates: number[] = [];
-  const requestRates: number[] = [];
-  for (let run = 1; run <= Number(values.runs); run++) {
-    sinkRates.push(await viaSink(vm.opentsdbUrl, `bench_sink_${run}`));
-    requestRates.push(await perRequest(vm.opentsdbUrl, `bench_per_request_${run}`));
-  }
-  let lost = 0;
-  for (let run = 1; run <= Number(values.runs); run++) {
-    for (const [metric, sent] of [[`bench_sink_${run}`, COUNT], [`bench_per_request_${run}`, PER_REQUEST]] as const) {
-      const stored = (await vm.exportSeries(metric)).reduce((n, s) => n + s.values.length, 0);
-      if (stored !== sent) console.error(`${metric}: ${stored} of ${sent} stored`);
-      lost += sent - stored;
+export interface PutFigures {
+  sinkRate: number;
+  requestRate: number;
+  sinkRates: number[];
+  requestRates: number[];
+  /** Samples not read back. */
+  lost: number;
+}
+
+/** Both ways `runs` times, alternating, against one victoria-metrics; every sample read back. */
+export async function putFigures(runs = Number(values.runs)): Promise<PutFigures> {
+  const vm = await startVictoriaMetrics();
+  try {
+    const sinkRates: number[] = [];
+    const requestRates: number[] = [];
+    for (let run = 1; run <= runs; run++) {
+      sinkRates.push(await viaSink(vm.opentsdbUrl, `bench_sink_${run}`));
+      requestRates.push(await perRequest(vm.opentsdbUrl, `bench_per_request_${run}`));
     }
+    let lost = 0;
+    for (let run = 1; run <= runs; run++) {
+      for (const [metric, sent] of [[`bench_sink_${run}`, COUNT], [`bench_per_request_${run}`, PER_REQUEST]] as const) {
+        const stored = (await vm.exportSeries(metric)).reduce((n, s) => n + s.values.length, 0);
+        if (stored !== sent) console.error(`${metric}: ${stored} of ${sent} stored`);
+        lost += sent - stored;
+      }
+    }
+    return { sinkRate: median(sinkRates), requestRate: median(requestRates), sinkRates, requestRates, lost };
+  } finally {
+    await vm.stop();
   }
-  const [sinkRate, requestRate] = [median(sinkRates), median(requestRates)];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { sinkRate, requestRate, sinkRates, requestRates, lost } = await putFigures();
   console.log(`sink, api: put, batch ${values.batch}: ${fmt(sinkRate)} messages/s   (runs: ${sinkRates.map(fmt).join(", ")}; ${fmt(COUNT)} messages each)`);
   console.log(`one request per message, x${CONCURRENCY} at once, no keep-alive: ${fmt(requestRate)} messages/s   (runs: ${requestRates.map(fmt).join(", ")}; ${fmt(PER_REQUEST)} each)`);
   console.log(`ratio: ${(sinkRate / requestRate).toFixed(1)}x (target >= 50x); ${lost === 0 ? "none lost (every sample read back)" : `${lost} LOST`}; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   if (lost !== 0) process.exitCode = 1;
-} finally {
-  await vm.stop();
 }

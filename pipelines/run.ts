@@ -114,8 +114,15 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     ...(opts.progress ? { progress: (p: SourcePosition) => (position = p) } : {}),
     holdMs: holdMs(spec),
     closing: (finish) => void closers.push(finish),
+    waitForSinks: () => (behind() ? new Promise<void>((resolve) => scheduler.schedule(function () {
+      if (behind() && !signal.aborted) this.schedule(undefined, SINK_WAIT_MS);
+      else resolve();
+    }, SINK_WAIT_MS)) : undefined),
   });
+  /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
+  const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
   const closers: (() => Promise<void>)[] = [];
+  let targets: { sink: Sink; broken: SinkError | undefined; dropped: number; branch: Subject<Message> | undefined }[] = [];
   const worker = sourceKind.shared?.(spec.from.config) ? `${hostname()}-${process.pid}` : undefined;
   let position: SourcePosition | undefined;
   let lastTime: number | undefined;
@@ -174,7 +181,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     throw err;
   }
 
-  const targets = opened.map((sink, i) => ({ sink, broken: undefined as SinkError | undefined, dropped: 0, branch: branches[i] && new Subject<Message>() }));
+  targets = opened.map((sink, i) => ({ sink, broken: undefined as SinkError | undefined, dropped: 0, branch: branches[i] && new Subject<Message>() }));
   let sourceDone = false;
   let gone = false;
   opts.started?.(() => ({ source: !sourceDone, sinks: targets.filter((t) => !t.broken).map((t) => ({ name: t.sink.name, pending: t.sink.pending() })) }));
@@ -277,6 +284,9 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   const ok = !failed && outcomes.every((o) => !o.error && o.dropped === 0);
   return { report, sinks: outcomes, error: failed, ok, ...(gone ? { readerGone: true } : {}) };
 }
+
+/** How often a source waiting for a sink that is behind looks again. */
+const SINK_WAIT_MS = 5;
 
 /** The longest a message may wait in the pipeline's stats windows before the sinks get it. */
 function holdMs(spec: PipelineSpec): number {

@@ -62,6 +62,7 @@ export function pushgatewaySink(config: PushgatewayConfig, ctx: SinkContext, fet
       rows = [];
     },
     pending: () => rows.length + batcher.unsent(),
+    behind: () => batcher.behind(),
     close: () => {
       if (rows.length > 0) batcher.push(rows); // a window cut short by the end of the stream
       return batcher.close();

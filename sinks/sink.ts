@@ -25,6 +25,8 @@ export interface Sink {
    * lose. Cheap; asked for the warning of a forced exit.
    */
   pending(): number;
+  /** True while it delivers but its queue is half full: a source that can wait (a replay) waits. */
+  behind?(): boolean;
   /**
    * Flushes and releases. `completed`: the stream ended normally, so a sink with nothing written
    * may still create its file (a CSV's header); after a failure it leaves files as they were.

@@ -31,7 +31,7 @@ export const victoriaMetricsConfig = z.strictObject({
     .describe("fixed labels added to every sample, e.g. {worker: host1}; a data label of the same name wins. When workers share the source (a durable consumer, a queue group), worker defaults to host-pid"),
   batch: z.number().int().positive().default(1000).describe("samples per request"),
   flush: duration.prefault("1s").describe("send a partial batch after this long"),
-  queue: z.number().int().positive().default(100_000).describe("samples waiting at most (server slow or down); also at most 32 MB"),
+  queue: z.number().int().positive().default(100_000).describe("samples waiting at most (server slow or down); also at most 12 MB of request bodies"),
   ...deliveryFields,
 });
 export type VictoriaMetricsConfig = z.infer<typeof victoriaMetricsConfig>;
@@ -91,6 +91,7 @@ export function victoriaMetricsSink(config: VictoriaMetricsConfig, ctx: SinkCont
       batcher.push(encode(subjectMetric ?? JSON.stringify(metricFromSubject(msg.subject)), labels(names, (i) => String(attrs[names[i]])), 1, msg.time), msg.receipts);
     },
     pending: () => batcher.unsent(),
+    behind: () => batcher.behind(),
     close: () => batcher.close(),
   };
 }

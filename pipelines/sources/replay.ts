@@ -57,6 +57,7 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
       files = config.path.map((path, i) => inRange(fileMessages(path, ctx, positions[i]), range, ctx));
       if (files.length === 1) {
         for await (const batch of files[0]) {
+          await ctx.waitForSinks();
           for (const msg of batch) {
             if (stopped()) return;
             if (pace) await pace(msg.time);
@@ -80,7 +81,10 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
         if (pace) await pace(msg.time);
         if (stopped()) return;
         subscriber.next(msg);
-        if (c.i === c.batch.length && !(await refill(c))) cursors.splice(k, 1);
+        if (c.i === c.batch.length) {
+          await ctx.waitForSinks();
+          if (!(await refill(c))) cursors.splice(k, 1);
+        }
       }
     })().then(
       () => subscriber.complete(),

@@ -36,6 +36,12 @@ export interface SourceContext {
    * durable source sends its last acknowledgements and closes its connection. The run waits for it.
    */
   closing(finish: () => Promise<void>): void;
+  /**
+   * A promise to wait for when a sink is behind (delivering, but its queue half full), else
+   * undefined: a source that can wait (a replay) asks between batches, so a slow server paces it
+   * instead of having messages dropped; a failing sink does not hold it up (it drops, counted).
+   */
+  waitForSinks(): Promise<void> | undefined;
 }
 
 /** How far a finite source is (a replay): for a progress display. */

@@ -11,7 +11,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type RunResult, runPipeline } from "../../../pipelines/run.ts";
 import { type PipelineSpec, sinkFromFlag, sourceFromFlag, stepFromFlag } from "../../../pipelines/spec.ts";
+import { ROOT } from "../../support/cli.ts";
 import { tempDir } from "../../support/process.ts";
+import { type Answer, recordingServer } from "../../support/recording_server.ts";
 
 const dir = tempDir("run");
 const input = join(dir.path, "in.jsonl");
@@ -96,6 +98,24 @@ test("the dead-letter file gets every payload that failed to parse, in the recor
 test("a name no message had is reported at the end with the nearest name seen", async () => {
   const r = await run([["select", "site,exitcode"]], ["console:json"]);
   assert.match(r.stderr, "exitcode: no message had it; did you mean exitCode?");
+});
+
+test("a replay waits for a sink that delivers slowly (its queue half full) instead of dropping; a failing one does not hold it up", async () => {
+  const sample = join(ROOT, "samples", "exitcodes-20k.jsonl");
+  const slow = await recordingServer(() => new Promise<Answer>((resolve) => setTimeout(() => resolve({ status: 204 }), 2))); // a busy server, not a test pause
+  try {
+    const spec: PipelineSpec = { from: sourceFromFlag(`replay:${sample}`), steps: [], to: [sinkFromFlag(`victoriametrics: {url: ${slow.url}, batch: 500, queue: 2000}`)] };
+    const r = await runPipeline(spec, { signal: new AbortController().signal, stdin: Readable.from([]), stdout: new PassThrough(), stderr: new PassThrough() });
+    assert.equal(r.sinks.map((x) => [x.delivered, x.dropped]), [[20_000, 0]]);
+    assert.is(slow.requests.length, 40);
+  } finally {
+    await slow.close();
+  }
+  const down = `victoriametrics: {url: http://127.0.0.1:9, batch: 500, queue: 2000, retries: 1, backoff: 10ms}`;
+  const spec: PipelineSpec = { from: sourceFromFlag(`replay:${sample}`), steps: [], to: [sinkFromFlag(down)] };
+  const r = await runPipeline(spec, { signal: new AbortController().signal, stdin: Readable.from([]), stdout: new PassThrough(), stderr: new PassThrough() });
+  assert.is(r.report.counts().in, 20_000, "read to the end");
+  assert.is(r.sinks[0].dropped, 20_000);
 });
 
 test.after(() => dir.remove());

@@ -120,7 +120,7 @@ test("other 4xx are not retried: dropped, counted, the status and the body's fir
 });
 
 for (const drop of ["oldest", "newest"] as const) {
-  test(`a full queue drops the ${drop} item and counts it`, async () => {
+  test(`a full queue drops the ${drop} end (a whole batch, or the new item) and counts it`, async () => {
     let release!: () => void;
     const held = new Promise<Answer>((r) => (release = () => r({ status: 204 })));
     const srv = await recordingServer((_, n) => (n === 1 ? held : { status: 204 }));
@@ -131,9 +131,10 @@ for (const drop of ["oldest", "newest"] as const) {
       await poll("the first batch to be in flight", () => srv.requests.length === 1);
       for (const x of ["c", "d", "e", "f", "g"]) b.push(x);
       release();
-      assert.equal(await b.close(), { delivered: 6, dropped: 1, failure: "queue full (4)" });
-      assert.equal(srv.requests.map((r) => r.body), drop === "oldest" ? ["a\nb", "d\ne", "f\ng"] : ["a\nb", "c\nd", "e\nf"]);
-      assert.match(warnings[0], `queue full (4), dropping the ${drop}: 1 messages so far`);
+      const lost = drop === "oldest" ? 2 : 1;
+      assert.equal(await b.close(), { delivered: 7 - lost, dropped: lost, failure: "queue full (4)" });
+      assert.equal(srv.requests.map((r) => r.body), drop === "oldest" ? ["a\nb", "e\nf", "g"] : ["a\nb", "c\nd", "e\nf"]);
+      assert.match(warnings[0], `queue full (4), dropping the ${drop}: ${lost} messages so far`);
     } finally {
       await srv.close();
     }
@@ -148,12 +149,29 @@ test("the queue is bounded in bytes too: big items push the oldest out before th
     const { b } = batcher(srv.url, { queue: 1000, batch: 1 });
     b.push("first");
     await poll("the first batch to be in flight", () => srv.requests.length === 1);
-    const big = "x".repeat(6 * 1024 * 1024); // 12 MB each in memory: the 32 MB bound holds two
-    for (let i = 0; i < 4; i++) b.push(big + i);
+    const big = "x".repeat(3.5 * 1024 * 1024); // a 3.5 MB body each: the 12 MB bound holds three
+    for (let i = 0; i < 5; i++) b.push(big + i);
     release();
     const r = await b.close();
-    assert.equal([r.delivered, r.dropped], [3, 2]);
-    assert.match(r.failure!, /queue full \(32 MB\)/);
+    assert.equal([r.delivered, r.dropped], [4, 2]);
+    assert.equal(srv.requests.slice(1).map((q) => q.body.slice(-1)), ["2", "3", "4"], "the oldest went");
+    assert.match(r.failure!, /queue full \(12 MB\)/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("buffers of sent and dropped batches are reused: each body is its batch's bytes, whatever the buffer held before", async () => {
+  const srv = await recordingServer(() => ({ status: 204 }));
+  try {
+    const { b } = batcher(srv.url, { batch: 1 });
+    const bodies = ["a long first body", "short", "", "mid size", "x".repeat(70_000)];
+    for (const x of bodies) {
+      b.push(x);
+      await poll("its request", () => srv.requests.length === bodies.indexOf(x) + 1 || x === "");
+    }
+    assert.equal((await b.close()).delivered, 5);
+    assert.equal(srv.requests.map((r) => r.body), bodies);
   } finally {
     await srv.close();
   }

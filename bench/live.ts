@@ -1,0 +1,104 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * Live throughput, whole process: 200,000 CMS messages (~300 bytes) published as fast as one client
+ * can, timed from the first publish to the subscriber's exit, for a bare nats.js subscriber that
+ * only counts (the anchor), `nats-sub -attrs site,exitCode` writing to a file, and `cms-nats run`
+ * (parse, filter, stats by site, CSV). Once the server has sent every message (its monitoring port
+ * says so), the subscriber gets SIGINT, as a user stops it, and must report all of them. The runs of
+ * the three alternate, the median is kept.
+ *
+ *   npx tsx bench/live.ts [--count 200000] [--runs 3]
+ */
+import { spawn } from "node:child_process";
+import { openSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { connect } from "nats";
+import { bin } from "../test/support/cli.ts";
+import { startNatsServer } from "../test/support/nats_server.ts";
+import { freePort, poll, tempDir } from "../test/support/process.ts";
+import { generateStream } from "./generate.ts";
+
+const SUBJECT = "cms.wmarchive.exitCode.>";
+
+export interface LiveFigure {
+  name: string;
+  rate: number;
+  /** Over the anchor's rate. */
+  ratio: number;
+}
+
+/** The anchor: a callback that only counts; drains and reports on SIGINT. */
+async function bare(server: string): Promise<void> {
+  const nc = await connect({ servers: server, name: "bench-sub" });
+  let n = 0;
+  nc.subscribe(SUBJECT, { callback: () => n++ });
+  await nc.flush();
+  process.stderr.write("Listening on\n");
+  process.once("SIGINT", async () => {
+    await nc.drain();
+    process.stderr.write(`summary in=${n}\n`);
+  });
+}
+
+export async function liveFigures(count: number, runs: number): Promise<LiveFigure[]> {
+  const messages = [...generateStream({ count, seed: 3 })].map((l) => {
+    const r = JSON.parse(l) as { subject: string; data: string };
+    return { subject: r.subject, data: Buffer.from(r.data) };
+  });
+  const monitor = await freePort();
+  const server = await startNatsServer({ config: `http_port: ${monitor}` });
+  const dir = tempDir("bench-live");
+  const subscribers: { name: string; argv: string[] }[] = [
+    { name: "bare nats.js subscriber, count only (anchor)", argv: [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", server.address] },
+    { name: "nats-sub -attrs site,exitCode > file", argv: [bin("nats-sub"), "-s", server.address, "-attrs", "site,exitCode", SUBJECT] },
+    {
+      name: "cms-nats run parse+filter+stats+csv",
+      argv: [bin("cms-nats"), "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${server.address}"}}`, "--parse", "auto", "--filter", "exitCode: {gte: 0}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir.path, "stats.csv")}`, "--force"],
+    },
+  ];
+  const rates = subscribers.map(() => [] as number[]);
+  try {
+    for (let r = 0; r < runs; r++) {
+      for (const [i, sub] of subscribers.entries()) rates[i].push(await trial(sub.argv, messages, server.address, monitor, dir.path));
+    }
+  } finally {
+    await server.stop();
+    dir.remove();
+  }
+  const medians = rates.map((xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+  return subscribers.map((s, i) => ({ name: s.name, rate: medians[i], ratio: medians[i] / medians[0] }));
+}
+
+async function trial(argv: string[], messages: { subject: string; data: Buffer }[], server: string, monitor: number, dir: string): Promise<number> {
+  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"], env: { ...process.env, HOME: dir } });
+  let stderr = "";
+  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+  const exited = new Promise((resolve) => child.once("close", resolve));
+  await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000);
+  const pub = await connect({ servers: server, name: "bench-pub" });
+  const start = performance.now();
+  for (let i = 0; i < messages.length; i++) {
+    pub.publish(messages[i].subject, messages[i].data);
+    if (i % 10_000 === 9_999) await pub.flush(); // keeps the publisher's own buffer bounded
+  }
+  await pub.flush();
+  await poll("the server to have sent every message", async () => {
+    const connz = (await (await fetch(`http://127.0.0.1:${monitor}/connz`)).json()) as { connections: { name?: string; out_msgs: number; pending_bytes: number }[] };
+    return connz.connections.some((c) => c.name !== "bench-pub" && c.out_msgs >= messages.length && c.pending_bytes === 0);
+  }, 120_000, 5);
+  child.kill("SIGINT");
+  await exited;
+  const seconds = (performance.now() - start) / 1000;
+  await pub.close();
+  const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
+  if (received !== messages.length) throw new Error(`${argv.slice(0, 3).join(" ")}: received ${received} of ${messages.length}: ${stderr.slice(-300)}`);
+  return messages.length / seconds;
+}
+
+if (process.argv[2] === "--bare") await bare(process.argv[3]);
+else if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({ options: { count: { type: "string", default: "200000" }, runs: { type: "string", default: "3" } } });
+  console.log(`live: ${values.count} messages published unpaced, first publish to exit, median of ${values.runs}`);
+  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(48)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x`);
+}

@@ -10,6 +10,7 @@
  * so the valid messages are exactly those of the same run without `--malformed`.
  */
 import { parseArgs } from "node:util";
+import { prng } from "../lib/prng.ts";
 
 export interface GenerateOptions {
   count: number;
@@ -22,18 +23,6 @@ export interface GenerateOptions {
   start?: number;
   /** Mean messages per second. @default 5.5 */
   rate?: number;
-}
-
-/** mulberry32: small, fast, good enough for test data, and the same everywhere. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** [value, weight] lists: production failures are concentrated on a few sites and codes. */

@@ -16,6 +16,7 @@ import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { generateStream } from "./generate.ts";
+import { subscriberConn } from "./nats_sub.ts";
 
 export interface JetStreamFigure {
   name: string;
@@ -53,7 +54,7 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
   const server = await startNatsServer({ jetstream: true, config: `http_port: ${monitor}` });
   const dir = tempDir("bench-js");
   const figures: JetStreamFigure[] = [];
-  const nc = await connect({ servers: server.address, name: "bench" });
+  const nc = await connect({ servers: server.address, name: "bench-pub" });
   try {
     const messages = [...generateStream({ count, seed: 3 })].map((l) => JSON.parse(l) as { subject: string; data: string });
     const jsm = await nc.jetstreamManager();
@@ -99,8 +100,8 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
     await nc.flush();
     const exited = new Promise((resolve) => child.once("close", resolve));
     await poll("the server to have sent the recorder every message", async () => {
-      const connz = (await (await fetch(`http://127.0.0.1:${monitor}/connz`)).json()) as { connections: { name?: string; out_msgs: number; pending_bytes: number }[] };
-      return connz.connections.some((c) => c.name !== "bench" && c.out_msgs >= count && c.pending_bytes === 0);
+      const c = await subscriberConn(monitor);
+      return c && c.out_msgs >= count && c.pending_bytes === 0;
     }, 60_000);
     child.kill("SIGINT");
     await exited;

@@ -18,6 +18,7 @@ import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { generateStream } from "./generate.ts";
+import { subscriberConn } from "./nats_sub.ts";
 
 const SUBJECT = "cms.wmarchive.exitCode.>";
 
@@ -28,7 +29,7 @@ export interface LiveFigure {
   ratio: number;
 }
 
-/** The anchor: a callback that only counts; drains and reports on SIGINT. */
+/** The anchor: a callback that only counts; drains and reports on SIGINT (bench/nats_sub.ts uses it too). */
 async function bare(server: string): Promise<void> {
   const nc = await connect({ servers: server, name: "bench-sub" });
   let n = 0;
@@ -84,8 +85,8 @@ async function trial(argv: string[], messages: { subject: string; data: Buffer }
   }
   await pub.flush();
   await poll("the server to have sent every message", async () => {
-    const connz = (await (await fetch(`http://127.0.0.1:${monitor}/connz`)).json()) as { connections: { name?: string; out_msgs: number; pending_bytes: number }[] };
-    return connz.connections.some((c) => c.name !== "bench-pub" && c.out_msgs >= messages.length && c.pending_bytes === 0);
+    const c = await subscriberConn(monitor);
+    return c && c.out_msgs >= messages.length && c.pending_bytes === 0;
   }, 120_000, 5);
   child.kill("SIGINT");
   await exited;

@@ -23,27 +23,13 @@ import { generateStream } from "./generate.ts";
 
 const SUBJECT = "cms.wmarchive.exitCode.>";
 
-/** The baseline: a callback that only counts; prints the count when stopped. */
-async function bare(server: string): Promise<void> {
-  const nc = await connect({ servers: server, name: "bench-sub" });
-  let n = 0;
-  nc.subscribe(SUBJECT, { callback: () => n++ });
-  await nc.flush();
-  process.stderr.write("Listening on\n");
-  process.once("SIGINT", async () => {
-    await nc.drain();
-    process.stderr.write(`summary in=${n}\n`);
-    process.exit(0);
-  });
-}
-
 interface Subscriber {
   name: string;
   args: (server: string, dir: string) => string[];
 }
 
 const SUBSCRIBERS: Subscriber[] = [
-  { name: "bare nats client (count only)", args: (s) => [process.execPath, "--import", "tsx", "bench/nats_sub.ts", "--bare", s] },
+  { name: "bare nats client (count only)", args: (s) => [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", s] },
   { name: "nats-sub -attrs site,exitCode > file", args: (s) => [bin("nats-sub"), "-s", s, "-attrs", "site,exitCode", SUBJECT] },
   {
     name: "cms-nats run parse+filter+stats+csv",
@@ -137,11 +123,10 @@ async function varz(port: number): Promise<{ slow_consumers: number }> {
   return (await fetch(`http://127.0.0.1:${port}/varz`)).json() as Promise<{ slow_consumers: number }>;
 }
 
-/** The subscriber's connection as the server sees it (what it sent, what it still holds). */
-async function subscriberConn(port: number) {
+/** The subscriber's connection as the server sees it (what it sent, what it still holds): the one not named bench-pub. */
+export async function subscriberConn(port: number) {
   const connz = (await (await fetch(`http://127.0.0.1:${port}/connz`)).json()) as { connections: { name?: string; out_msgs: number; pending_bytes: number }[] };
   return connz.connections.find((c) => c.name !== "bench-pub");
 }
 
-if (process.argv[2] === "--bare") await bare(process.argv[3]);
-else await bench();
+if (import.meta.url === `file://${process.argv[1]}`) await bench();

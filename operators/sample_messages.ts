@@ -1,17 +1,6 @@
 import { filter, type OperatorFunction } from "rxjs";
 import type { Message } from "../lib/message.ts";
-
-/** mulberry32: small, fast, the same numbers everywhere for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../lib/prng.ts";
 
 /**
  * Keeps about `fraction` of the messages, chosen by a seeded pseudo-random sequence: the same input

@@ -109,7 +109,7 @@ export function jetstreamSource(config: JetStreamConfig, ctx: SourceContext, con
       /** Messages handed on whose receipts are not settled yet, by stream sequence. */
       const held = new Map<number, { msg: JsMsg; receipt: Receipt }>();
       let received = 0;
-      /** Caught up: the server has delivered everything stored at the start, and what is unacknowledged is held here (not by a crashed run, whose messages come back after the ack wait). */
+      /** Caught up as {@link caughtUp} says, once the acks queued here have reached the server. */
       const isCaughtUp = async () => {
         await acks.flush();
         return caughtUp(bound.consumer, bound.target, held.size);

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { AckPolicy, connect, type JetStreamManager, type NatsConnection, nanos } from "nats";
+import { AckPolicy, connect, headers, type JetStreamManager, type NatsConnection, nanos } from "nats";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { runCliAsync, startCli, summaryCounts } from "../support/cli.ts";
@@ -113,6 +113,20 @@ if (!skipWithoutNatsServer()) {
       const stored = await jsm.streams.getMessage("CMS", { seq: 101 });
       assert.is(Date.parse(lines[0].time), stored.time.getTime(), "the message time is the stored time");
       assert.is(lines[0].subject, stored.subject);
+    }));
+
+  test("headers are kept: a stored message's headers are in the recording", () =>
+    withJetStream(async ({ server, nc, jsm, home }) => {
+      const h = headers();
+      h.append("Nats-Msg-Id", "job-42");
+      h.append("X-Site", "T2_US_MIT");
+      nc.publish("cms.test.h", "exitCode:0   site:T2_US_MIT", { headers: h });
+      await nc.flush();
+      await poll("the stream to store it", async () => (await jsm.streams.info("CMS")).state.messages === 1);
+      const r = await runCliAsync("cms-nats", ["record", "cms.>", "-s", server.address, "--stream", "CMS", "--stop", "caught-up", "-o", "-"], home);
+      assert.is(r.code, 0, r.stderr);
+      const line = JSON.parse(r.stdout) as { headers?: Record<string, string[]> };
+      assert.equal(line.headers, { "Nats-Msg-Id": ["job-42"], "X-Site": ["T2_US_MIT"] });
     }));
 
   test("a consumer deleted under a running pipeline: a clear error, exit 1, and what was acknowledged is in the file", () =>

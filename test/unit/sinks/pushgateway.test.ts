@@ -28,6 +28,18 @@ test("one PUT per window in the text format, once its last row is in; labels esc
   }
 });
 
+test("a worker sharing its source pushes under its own instance (host-pid) by default, so the groups add up", async () => {
+  const srv = await recordingServer();
+  try {
+    const sink = pushgatewaySink(pushgatewayConfig.parse({ url: srv.url, job: "exits" }), sinkContext({ worker: "host-42" }));
+    for (const row of windowOf(0, ["site"], [[["T2_US_MIT"], { count: 1 }]])) sink.write(row);
+    await sink.close(true);
+    assert.is(srv.requests[0].url, "/metrics/job/exits/instance/host-42");
+  } finally {
+    await srv.close();
+  }
+});
+
 test("naming: go, one gauge per key named <job>_<key>: keys that sanitize alike summed, a missing value keyed empty, no by as count; POST", async () => {
   const srv = await recordingServer();
   try {

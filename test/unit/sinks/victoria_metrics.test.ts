@@ -40,6 +40,28 @@ test("without metric: counts as cms_nats_count, other measures cms_nats_<measure
   }
 });
 
+test("workers sharing a source (a durable consumer, a queue group): each labels its samples worker=<host-pid>, unless labels names one", async () => {
+  const srv = await recordingServer();
+  try {
+    for (const labels of [{}, { worker: "vocms0123" }]) {
+      const sink = victoriaMetricsSink(victoriaMetricsConfig.parse({ url: srv.url, metric: "m", labels }), sinkContext({ worker: "host-42" }));
+      for (const row of windowOf(T0, ["site"], [[["T2_US_MIT"], { count: 1 }]])) sink.write(row);
+      await sink.close(true);
+    }
+    const single = victoriaMetricsSink(victoriaMetricsConfig.parse({ url: srv.url, metric: "m" }), sinkContext());
+    for (const row of windowOf(T0, ["site"], [[["T2_US_MIT"], { count: 1 }]])) single.write(row);
+    await single.close(true);
+    assert.equal(srv.requests.map((r) => (JSON.parse(r.body) as { metric: { worker?: string } }).metric.worker), ["host-42", "vocms0123", undefined]);
+  } finally {
+    await srv.close();
+  }
+});
+
+test("the sources that share their messages among workers say so: a durable consumer, a core NATS queue group", async () => {
+  const { sources } = await import("../../../pipelines/registry.ts");
+  assert.equal([sources.jetstream.shared?.({ durable: "d" } as never), sources.jetstream.shared?.({} as never), sources.nats.shared?.({ queue: "g" } as never), sources.nats.shared?.({} as never)], [true, false, true, false]);
+});
+
 test("put: one OpenTSDB JSON array per batch; a full endpoint URL is kept", async () => {
   const srv = await recordingServer();
   try {

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { createGzip } from "node:zlib";
+import { constants, createGzip } from "node:zlib";
 import { z } from "zod";
 import { type Receipt, releaseAll } from "../lib/message.ts";
 import { type OutputFile, SinkError, type SinkResult } from "./sink.ts";
@@ -54,6 +54,7 @@ export class LineWriter<T> {
   private out: Writable | undefined;
   /** The file under a gzip stream, whose close is the end of the writing. */
   private file: Writable | undefined;
+  private gzip: GzipFile | undefined;
   private items: T[] = [];
   /** Messages the buffered items stand for. */
   private buffered = 0;
@@ -127,7 +128,9 @@ export class LineWriter<T> {
     out.write(text, (err) => {
       this.inFlight -= n;
       if (!err) this.confirmed += n;
-      releaseAll(receipts, !err);
+      // compressed: taken by gzip is not yet in the file, so the receipts wait for the file's write
+      if (this.gzip && !err && receipts.length > 0) this.gzip.settle(receipts);
+      else releaseAll(receipts, !err);
     });
   }
 
@@ -145,9 +148,8 @@ export class LineWriter<T> {
       }
       this.file.on("error", (err) => (this.failure ??= err));
       if (path.endsWith(".gz")) {
-        const gzip = createGzip();
-        gzip.pipe(this.file);
-        this.out = gzip;
+        this.gzip = new GzipFile(this.file);
+        this.out = this.gzip.input;
       } else this.out = this.file;
     }
     this.out.on("error", (err) => (this.failure ??= err));
@@ -186,5 +188,49 @@ export class LineWriter<T> {
       await new Promise<void>((resolve, reject) => out.write("", (err) => (err ? reject(err) : resolve())));
     }
     if (this.failure) throw this.failure;
+  }
+}
+
+/**
+ * A gzip stream into a file that knows when what it compressed is in the file: `settle` releases
+ * receipts once the data written so far has been flushed out of gzip (a sync flush) and its
+ * compressed bytes written to the file, so a crash cannot lose what was acknowledged.
+ */
+class GzipFile {
+  readonly input = createGzip();
+  /** Compressed bytes gzip has put out, and those the file has written. */
+  private produced = 0;
+  private written = 0;
+  /** Receipts waiting for the file to reach a count of bytes written, in order. */
+  private waiting: { bytes: number; receipts: readonly Receipt[] }[] = [];
+
+  constructor(file: Writable) {
+    this.input.on("data", (chunk: Buffer) => {
+      this.produced += chunk.length;
+      const more = file.write(chunk, (err) => {
+        if (err) return this.fail();
+        this.written += chunk.length;
+        while (this.waiting.length > 0 && this.waiting[0].bytes <= this.written) releaseAll(this.waiting.shift()!.receipts, true);
+      });
+      if (!more) {
+        this.input.pause();
+        file.once("drain", () => this.input.resume());
+      }
+    });
+    this.input.on("end", () => file.end());
+    this.input.on("error", () => this.fail());
+  }
+
+  settle(receipts: readonly Receipt[]): void {
+    this.input.flush(constants.Z_SYNC_FLUSH, () => {
+      // what gzip put out so far, also what it holds while the file is behind (paused)
+      const bytes = this.produced + this.input.readableLength;
+      if (bytes <= this.written) releaseAll(receipts, true);
+      else this.waiting.push({ bytes, receipts });
+    });
+  }
+
+  private fail(): void {
+    for (const w of this.waiting.splice(0)) releaseAll(w.receipts, false);
   }
 }

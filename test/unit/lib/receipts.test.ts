@@ -4,6 +4,7 @@
  * released as not delivered when it was given up.
  */
 import { readFileSync } from "node:fs";
+import { constants, gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { Subject } from "rxjs";
@@ -91,6 +92,33 @@ test("a file's receipts are released when the write is confirmed; after a failed
       await broken.finish(1, true).catch(() => undefined); // the sink reports the failure
       assert.is(lost.settled, false, bad);
     }
+  } finally {
+    dir.remove();
+  }
+});
+
+test("a gzip file's receipts are released once the compressed lines are in the file, not when gzip took them", async () => {
+  const dir = tempDir("receipts-gz");
+  try {
+    const path = join(dir.path, "out.jsonl.gz");
+    const w = new LineWriter<string>("test", { path, append: false, stdout: new PassThrough() }, (lines) => lines.map((l) => l + "\n").join(""));
+    const inFile: string[] = [];
+    const receipts = ["one", "two"].map((line) => {
+      const r = tracked();
+      const release = r.release.bind(r);
+      // at the moment it is settled, what does the file hold?
+      r.release = (delivered) => {
+        release(delivered);
+        if (r.settled) inFile.push(gunzipSync(readFileSync(path), { finishFlush: constants.Z_SYNC_FLUSH }).toString());
+      };
+      r.hold();
+      w.write(line, 1, [r]);
+      r.release(true);
+      return r;
+    });
+    await w.finish(2, true);
+    assert.equal(receipts.map((r) => r.settled), [true, true]);
+    assert.ok(inFile.every((text) => text === "one\ntwo\n"), JSON.stringify(inFile));
   } finally {
     dir.remove();
   }

@@ -15,8 +15,7 @@ import { AckPolicy, connect } from "nats";
 import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
-import { generateStream } from "./generate.ts";
-import { subscriberConn } from "./nats_sub.ts";
+import { publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
 export interface JetStreamFigure {
   name: string;
@@ -56,13 +55,10 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
   const figures: JetStreamFigure[] = [];
   const nc = await connect({ servers: server.address, name: "bench-pub" });
   try {
-    const messages = [...generateStream({ count, seed: 3 })].map((l) => JSON.parse(l) as { subject: string; data: string });
+    const messages = publishable(count);
     const jsm = await nc.jetstreamManager();
     await jsm.streams.add({ name: "CMS", subjects: ["cms.>"] });
-    for (let i = 0; i < count; i++) {
-      nc.publish(messages[i].subject, messages[i].data);
-      if (i % 5000 === 0) await nc.flush();
-    }
+    await publishAll(nc, messages);
     await poll("the stream to store every message", async () => (await jsm.streams.info("CMS")).state.messages >= count, 120_000);
 
     let durables = 0;
@@ -93,11 +89,7 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
     await poll("the recorder to listen", () => /Listening on/.test(stderr), 30_000);
     await jsm.streams.delete("CMS"); // the stream would store these too, and slow the server down
     const start = performance.now();
-    for (let i = 0; i < count; i++) {
-      nc.publish(messages[i].subject, messages[i].data);
-      if (i % 5000 === 0) await nc.flush();
-    }
-    await nc.flush();
+    await publishAll(nc, messages);
     const exited = new Promise((resolve) => child.once("close", resolve));
     await poll("the server to have sent the recorder every message", async () => {
       const c = await subscriberConn(monitor);

@@ -17,8 +17,7 @@ import { connect } from "nats";
 import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
-import { generateStream } from "./generate.ts";
-import { subscriberConn } from "./nats_sub.ts";
+import { type Publishable, publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
 const SUBJECT = "cms.wmarchive.exitCode.>";
 
@@ -43,10 +42,7 @@ async function bare(server: string): Promise<void> {
 }
 
 export async function liveFigures(count: number, runs: number): Promise<LiveFigure[]> {
-  const messages = [...generateStream({ count, seed: 3 })].map((l) => {
-    const r = JSON.parse(l) as { subject: string; data: string };
-    return { subject: r.subject, data: Buffer.from(r.data) };
-  });
+  const messages = publishable(count);
   const monitor = await freePort();
   const server = await startNatsServer({ config: `http_port: ${monitor}` });
   const dir = tempDir("bench-live");
@@ -71,7 +67,7 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
   return subscribers.map((s, i) => ({ name: s.name, rate: medians[i], ratio: medians[i] / medians[0] }));
 }
 
-async function trial(argv: string[], messages: { subject: string; data: Buffer }[], server: string, monitor: number, dir: string): Promise<number> {
+async function trial(argv: string[], messages: Publishable[], server: string, monitor: number, dir: string): Promise<number> {
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"], env: { ...process.env, HOME: dir } });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
@@ -79,11 +75,7 @@ async function trial(argv: string[], messages: { subject: string; data: Buffer }
   await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000);
   const pub = await connect({ servers: server, name: "bench-pub" });
   const start = performance.now();
-  for (let i = 0; i < messages.length; i++) {
-    pub.publish(messages[i].subject, messages[i].data);
-    if (i % 10_000 === 9_999) await pub.flush(); // keeps the publisher's own buffer bounded
-  }
-  await pub.flush();
+  await publishAll(pub, messages);
   await poll("the server to have sent every message", async () => {
     const c = await subscriberConn(monitor);
     return c && c.out_msgs >= messages.length && c.pending_bytes === 0;

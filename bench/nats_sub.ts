@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connect } from "nats";
+import { connect, type NatsConnection } from "nats";
 import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
@@ -44,10 +44,7 @@ async function bench(): Promise<void> {
   const { values } = parseArgs({ options: { count: { type: "string", default: "300000" }, rates: { type: "string", default: "50000,100000,150000,200000,225000,250000,300000,400000" } } });
   const count = Number(values.count);
   const rates = values.rates!.split(",").map(Number);
-  const messages = [...generateStream({ count, seed: 3 })].map((l) => {
-    const r = JSON.parse(l) as { subject: string; data: string };
-    return { subject: r.subject, data: Buffer.from(r.data) };
-  });
+  const messages = publishable(count);
   const monitor = await freePort();
   const server = await startNatsServer({ config: `http_port: ${monitor}` });
   const dir = tempDir("bench-nats");
@@ -70,7 +67,7 @@ async function bench(): Promise<void> {
   }
 }
 
-async function trial(sub: Subscriber, rate: number, messages: { subject: string; data: Buffer }[], server: string, monitor: number, dir: string) {
+async function trial(sub: Subscriber, rate: number, messages: Publishable[], server: string, monitor: number, dir: string) {
   const out = openSync(join(dir, "out.txt"), "w");
   const [file, ...args] = sub.args(server, dir);
   const child = spawn(file, args, { stdio: ["ignore", out, "pipe"], env: { ...process.env, HOME: dir } });
@@ -106,14 +103,10 @@ async function trial(sub: Subscriber, rate: number, messages: { subject: string;
 }
 
 /** How fast this process can publish at all on this machine: the bench cannot measure beyond it. */
-async function publishCeiling(messages: { subject: string; data: Buffer }[], server: string): Promise<number> {
+async function publishCeiling(messages: Publishable[], server: string): Promise<number> {
   const pub = await connect({ servers: server, name: "bench-pub" });
   const start = performance.now();
-  for (let i = 0; i < messages.length; i++) {
-    pub.publish(messages[i].subject, messages[i].data);
-    if (i % 10_000 === 0) await pub.flush();
-  }
-  await pub.flush();
+  await publishAll(pub, messages);
   const rate = (messages.length * 1000) / (performance.now() - start);
   await pub.close();
   return rate;
@@ -121,6 +114,28 @@ async function publishCeiling(messages: { subject: string; data: Buffer }[], ser
 
 async function varz(port: number): Promise<{ slow_consumers: number }> {
   return (await fetch(`http://127.0.0.1:${port}/varz`)).json() as Promise<{ slow_consumers: number }>;
+}
+
+export interface Publishable {
+  subject: string;
+  data: Buffer;
+}
+
+/** The generated stream's messages (seed 3), ready to publish. */
+export function publishable(count: number): Publishable[] {
+  return [...generateStream({ count, seed: 3 })].map((l) => {
+    const r = JSON.parse(l) as { subject: string; data: string };
+    return { subject: r.subject, data: Buffer.from(r.data) };
+  });
+}
+
+/** Publishes every message as fast as one client can, flushing every 10,000 so its own buffer stays small. */
+export async function publishAll(nc: NatsConnection, messages: readonly Publishable[]): Promise<void> {
+  for (let i = 0; i < messages.length; i++) {
+    nc.publish(messages[i].subject, messages[i].data);
+    if (i % 10_000 === 9_999) await nc.flush();
+  }
+  await nc.flush();
 }
 
 /** The subscriber's connection as the server sees it (what it sent, what it still holds): the one not named bench-pub. */

@@ -48,6 +48,11 @@ export interface Receipt {
   release(delivered: boolean): void;
 }
 
+/** Holds every receipt of a list: one more holder (a sink, the dead-letter file) will release them. */
+export function holdAll(receipts: readonly Receipt[] | undefined): void {
+  if (receipts) for (const r of receipts) r.hold();
+}
+
 /** Releases every receipt of a list (a sink's batch, a window's messages). */
 export function releaseAll(receipts: readonly Receipt[] | undefined, delivered: boolean): void {
   if (receipts) for (const r of receipts) r.release(delivered);

@@ -120,8 +120,6 @@ const ACK_BATCH = 1000;
 export class Acks {
   private queued: JsMsg[] = [];
   private scheduled = false;
-  /** Acknowledged so far. */
-  sent = 0;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -141,7 +139,6 @@ export class Acks {
     this.scheduled = false;
     if (this.nc.isClosed()) return;
     for (const m of this.queued) m.ack();
-    this.sent += this.queued.length;
     this.queued = [];
   }
 

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
-import { type Message, type Receipt, releaseAll, type WindowRow, windowAttrs } from "../lib/message.ts";
+import { holdAll, type Message, type Receipt, releaseAll, type WindowRow, windowAttrs } from "../lib/message.ts";
 import type { AttributeRef } from "./attributes.ts";
 import { operate } from "./operate.ts";
 
@@ -189,10 +189,8 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
           if (msg.receipts) {
             let list = held.get(start);
             if (!list) held.set(start, (list = []));
-            for (const r of msg.receipts) {
-              r.hold();
-              list.push(r);
-            }
+            holdAll(msg.receipts);
+            list.push(...msg.receipts);
           }
           if (time < first) first = time;
           if (time > last) last = time;

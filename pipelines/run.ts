@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { asyncScheduler, type Observable, type SchedulerLike, Subject, type Subscription, tap } from "rxjs";
-import { type Message, releaseAll } from "../lib/message.ts";
+import { holdAll, type Message, releaseAll } from "../lib/message.ts";
 import { type AttributeRef, type AttributeScope, resolveAttribute } from "../operators/attributes.ts";
 import { recordSink } from "../sinks/record.ts";
 import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult, type Terminal } from "../sinks/sink.ts";
@@ -114,13 +114,17 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     ...(opts.progress ? { progress: (p: SourcePosition) => (position = p) } : {}),
     holdMs: holdMs(spec),
     closing: (finish) => void closers.push(finish),
-    waitForSinks: () => (behind() ? new Promise<void>((resolve) => scheduler.schedule(function () {
-      if (behind() && !signal.aborted) this.schedule(undefined, SINK_WAIT_MS);
-      else resolve();
-    }, SINK_WAIT_MS)) : undefined),
+    waitForSinks: () => (behind() ? untilCaughtUp() : undefined),
   });
   /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
   const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
+  const untilCaughtUp = () =>
+    new Promise<void>((resolve) =>
+      scheduler.schedule(function () {
+        if (behind() && !signal.aborted) this.schedule(undefined, SINK_WAIT_MS);
+        else resolve();
+      }, SINK_WAIT_MS),
+    );
   const closers: (() => Promise<void>)[] = [];
   let targets: { sink: Sink; broken: SinkError | undefined; dropped: number; branch: Subject<Message> | undefined }[] = [];
   const worker = sourceKind.shared?.(spec.from.config) ? `${hostname()}-${process.pid}` : undefined;
@@ -160,7 +164,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
         parseFailed(failure) {
           report.parseFailure(failure);
           if (!deadLetter) return;
-          if (failure.message.receipts) for (const r of failure.message.receipts) r.hold();
+          holdAll(failure.message.receipts);
           try {
             deadLetter.write(failure.message);
           } catch {
@@ -219,7 +223,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     };
     const deliver = (t: (typeof targets)[number], msg: Message) => {
       // the sink holds the message's receipts until it has delivered it (or gave it up)
-      if (msg.receipts) for (const r of msg.receipts) r.hold();
+      holdAll(msg.receipts);
       if (t.broken) {
         t.dropped++;
         releaseAll(msg.receipts, false);
@@ -277,9 +281,9 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   gone ||= outcomes.length > 0 && outcomes.every((o) => o.error && readerGone(o.error));
   if (deadLetter) outcomes.push({ ...(await closeDeadLetter(deadLetter, completed)), name: deadLetter.name });
   // the sinks have settled every receipt they held: a durable source can acknowledge and close
-  const late = (await Promise.allSettled(closers.map((f) => f()))).find((r) => r.status === "rejected");
+  const closed = await Promise.allSettled(closers.map((f) => f()));
   if (!gone) report.unmatched(refs, keysSeen);
-  const closeError = late && (late as PromiseRejectedResult).reason instanceof Error ? ((late as PromiseRejectedResult).reason as Error) : undefined;
+  const closeError = closed.flatMap((r) => (r.status === "rejected" && r.reason instanceof Error ? [r.reason] : []))[0];
   const failed = error ?? closeError;
   const ok = !failed && outcomes.every((o) => !o.error && o.dropped === 0);
   return { report, sinks: outcomes, error: failed, ok, ...(gone ? { readerGone: true } : {}) };

@@ -54,19 +54,30 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
   /** Receipts of published messages the server has not confirmed yet (a flush after them). */
   let unconfirmed: Receipt[] = [];
   let confirming = false;
-  /** A flush round trip soon after a burst of publishes: the server has them, so their receipts go. */
+  /** A flush: the server has everything published before it, so those messages are confirmed and their receipts go. */
+  const confirm = (c: NatsConnection) => {
+    const upTo = published;
+    const batch = unconfirmed;
+    unconfirmed = [];
+    return c.flush().then(
+      () => {
+        confirmed = Math.max(confirmed, upTo);
+        releaseAll(batch, true);
+      },
+      (err: Error) => {
+        releaseAll(batch, false);
+        throw err;
+      },
+    );
+  };
+  /** One flush round trip soon after a burst of publishes that carry receipts. */
   const confirmSoon = () => {
     if (confirming) return;
     confirming = true;
     ctx.scheduler.schedule(() => {
       confirming = false;
-      const batch = unconfirmed;
-      unconfirmed = [];
-      if (!nc || nc.isClosed()) return releaseAll(batch, false);
-      nc.flush().then(
-        () => releaseAll(batch, true),
-        () => releaseAll(batch, false),
-      );
+      if (nc && !nc.isClosed()) confirm(nc).catch(() => undefined); // a failed flush fails the close's too
+      else releaseAll(unconfirmed.splice(0), false);
     }, CONFIRM_MS);
   };
 
@@ -113,15 +124,7 @@ export function natsSink(config: NatsSinkConfig, ctx: SinkContext, connection: P
       await ready;
       if (nc && !nc.isClosed()) {
         try {
-          const upTo = published;
-          const last = unconfirmed;
-          unconfirmed = [];
-          await nc.flush().catch((err: Error) => {
-            releaseAll(last, false);
-            throw err;
-          });
-          releaseAll(last, true);
-          confirmed = upTo;
+          await confirm(nc);
           await nc.drain();
         } catch (err) {
           failure ??= err as Error;

@@ -89,6 +89,9 @@ export function jetstreamSource(config: JetStreamConfig, ctx: SourceContext, con
     let client: NatsClient | undefined;
     let consumerName = "";
 
+    const consumerDeleted = (cause?: Error) =>
+      new SourceError(`the JetStream consumer ${consumerName} of stream ${config.stream} was deleted while the run read from it; what was acknowledged is delivered, the rest stays in the stream`, { cause });
+
     const run = async () => {
       const { ConsumerEvents } = await import("nats");
       const c = (client = await connect(prepared, ctx.warn, () => ctx.count("reconnects")));
@@ -171,7 +174,7 @@ export function jetstreamSource(config: JetStreamConfig, ctx: SourceContext, con
       } finally {
         poll?.unsubscribe();
       }
-      if (deleted) throw new SourceError(`the JetStream consumer ${bound.name} of stream ${config.stream} was deleted while the run read from it; what was acknowledged is delivered, the rest stays in the stream`);
+      if (deleted) throw consumerDeleted();
     };
     run().then(
       () => subscriber.complete(),
@@ -190,7 +193,7 @@ export function jetstreamSource(config: JetStreamConfig, ctx: SourceContext, con
           () => false,
           (e) => isNotFound(e),
         );
-        if (gone) return new SourceError(`the JetStream consumer ${consumerName} of stream ${config.stream} was deleted while the run read from it; what was acknowledged is delivered, the rest stays in the stream`, { cause: err });
+        if (gone) return consumerDeleted(err);
       }
       return new SourceError(prepared.mask(`JetStream: ${err.message}`), { cause: err });
     }

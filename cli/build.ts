@@ -56,6 +56,23 @@ const embedded = (plugins: Plugin[]): Plugin => ({
   },
 });
 
+/**
+ * The replay's read-ahead worker (pipelines/sources/read_ahead_worker.ts), bundled on its own and
+ * carried as a data: URL the worker threads start from: nothing beside the bundle to find at run time.
+ */
+const WORKER_URL = /(^|\/)read_ahead_worker_url\.ts$/;
+const workerCode: Plugin = {
+  name: "worker-code",
+  setup(b) {
+    b.onResolve({ filter: WORKER_URL }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "worker-code" }));
+    b.onLoad({ filter: /.*/, namespace: "worker-code" }, async () => {
+      const r = await build({ ...options([], []), entryPoints: [`${ROOT}pipelines/sources/read_ahead_worker.ts`], outdir: undefined, outfile: "worker.mjs", write: false, banner: {} });
+      const code = Buffer.from(r.outputFiles[0].text).toString("base64");
+      return { contents: `export const workerUrl = new URL("data:text/javascript;base64," + ${JSON.stringify(code)});\n`, loader: "js" };
+    });
+  },
+};
+
 const options = (commands: readonly string[], plugins: Plugin[]): BuildOptions => ({
   entryPoints: Object.fromEntries(commands.map((c) => [c, `${ROOT}cli/${c}.ts`])),
   outdir: `${ROOT}dist`,
@@ -76,7 +93,7 @@ const options = (commands: readonly string[], plugins: Plugin[]): BuildOptions =
 });
 
 rmSync(`${ROOT}dist`, { recursive: true, force: true });
-await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools])), build(options(["nats-sub", "nats-pub"], [noDrawing]))]);
+await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools, workerCode])), build(options(["nats-sub", "nats-pub"], [noDrawing, workerCode]))]);
 for (const c of COMMANDS) {
   const file = `${ROOT}dist/${c}.mjs`;
   // the sources keep their development shebang (npx tsx); a bundle is started by node alone

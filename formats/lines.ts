@@ -1,30 +1,86 @@
+import { readSync } from "node:fs";
+
 const NEWLINE = 0x0a;
 
 /**
- * Yields the lines of a stream in batches (one array per chunk read), without line ends (`\n` or
- * `\r\n`); a last line without a newline is yielded too. Chunks are cut at their last newline byte
- * and decoded whole, so a UTF-8 sequence is never split and the per-line cost is one `split`: this
- * is what lets replay run at several hundred thousand lines a second.
+ * Yields a stream's bytes cut into chunks of whole lines: each ends where a line ends, without that
+ * last line end; a last line without a newline is a chunk too. Chunks of at least `minBytes` (a line
+ * longer than that is one chunk), for a reader on another thread, to whom each chunk is one message.
  */
-export async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-  let rest: Buffer[] = []; // the unfinished line, kept in pieces: joining them once keeps a long line linear
+export async function* lineChunks(input: AsyncIterable<Buffer | string>, minBytes = 0): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = []; // kept in pieces: joining them once keeps a long line linear
+  let size = 0;
   for await (const chunk of input) {
     const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    const last = buf.lastIndexOf(NEWLINE);
+    if (buf.length === 0) continue;
+    size += buf.length;
+    const last = size >= minBytes ? buf.lastIndexOf(NEWLINE) : -1;
     if (last < 0) {
-      if (buf.length > 0) rest.push(buf);
+      pending.push(buf);
       continue;
     }
-    const head = buf.subarray(0, last);
-    const complete = rest.length > 0 ? Buffer.concat([...rest, head]) : head;
-    rest = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
-    yield splitLines(complete.toString("utf8"));
+    pending.push(buf.subarray(0, last));
+    const complete = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+    pending = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
+    size = buf.length - last - 1;
+    yield complete;
   }
-  if (rest.length > 0) yield splitLines(Buffer.concat(rest).toString("utf8"));
+  if (pending.length > 0) yield Buffer.concat(pending);
 }
 
-function splitLines(text: string): string[] {
+/**
+ * Yields the lines of a stream in batches (one array per chunk read), without line ends (`\n` or
+ * `\r\n`). Chunks are cut at their last newline byte and decoded whole, so a UTF-8 sequence is never
+ * split and the per-line cost is one `split`: this is what lets replay run at several hundred
+ * thousand lines a second.
+ */
+export async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
+  for await (const chunk of lineChunks(input)) yield splitLines(chunk.toString("utf8"));
+}
+
+/** The lines of a text, without their line ends (`\n` or `\r\n`). */
+export function splitLines(text: string): string[] {
   const lines = text.split("\n");
   if (text.includes("\r")) for (let i = 0; i < lines.length; i++) if (lines[i].endsWith("\r")) lines[i] = lines[i].slice(0, -1);
   return lines;
+}
+
+/** How much a range reader reads at a time past its range's ends, looking for a line's end. */
+const SCAN_BYTES = 64 * 1024;
+
+/**
+ * The bytes of the lines of a file (`fd`, `size` bytes) that start in [start, end), as
+ * {@link lineChunks} gives them: from the first such line to the end of the last, without that last
+ * line end; undefined when no line starts there. Ranges that tile a file give its lines once each,
+ * so threads can each read their own ranges.
+ */
+export function lineRange(fd: number, start: number, end: number, size: number): Buffer | undefined {
+  end = Math.min(end, size);
+  // a line starts at 0 and after each newline
+  const from = start === 0 ? 0 : newlineAt(fd, start - 1, size) + 1;
+  if (from === 0 && start > 0) return undefined; // no newline after start: the line began before it
+  if (from >= end) return undefined;
+  // the last line starting before `end` ends at the first newline from end - 1 on (or at the file's end)
+  const nl = newlineAt(fd, end - 1, size);
+  const to = nl < 0 ? size : nl;
+  const buf = Buffer.allocUnsafe(to - from);
+  for (let at = 0; at < buf.length; ) {
+    const n = readSync(fd, buf, at, buf.length - at, from + at);
+    if (n === 0) return buf.subarray(0, at); // the file was cut short meanwhile
+    at += n;
+  }
+  return buf;
+}
+
+/** The position of the first newline of a file at or after `from`, or -1. */
+function newlineAt(fd: number, from: number, size: number): number {
+  const buf = Buffer.allocUnsafe(SCAN_BYTES);
+  for (let at = from; at < size; ) {
+    const n = readSync(fd, buf, 0, Math.min(SCAN_BYTES, size - at), at);
+    if (n === 0) break;
+    const i = buf.subarray(0, n).indexOf(NEWLINE);
+    if (i >= 0) return at + i;
+    at += n;
+  }
+  return -1;
 }

@@ -37,6 +37,15 @@ export class PayloadError extends Error {
 
 const WHITESPACE = /\s/;
 
+/** Whether text[from, to) has white space (what /\s/ matches), without making a string of it. */
+function hasSpace(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || (c >= 9 && c <= 13) || (c >= 0x80 && WHITESPACE.test(text[i]))) return true;
+  }
+  return false;
+}
+
 type KeyName = (key: string) => string;
 
 /** Every key:value pair of a payload in its order, kept only for a payload whose keys repeat. */
@@ -44,8 +53,11 @@ export type Pairs = readonly (readonly [string, string])[];
 
 /** Reads payloads of one stream. */
 export interface PayloadDecoder {
-  /** The attributes of a payload; throws {@link PayloadError} when it is not valid in its format. */
-  decode(data: string): Attrs;
+  /**
+   * The attributes of a payload; throws {@link PayloadError} when it is not valid in its format.
+   * With `only`, just those attributes are kept (the payload is still checked whole).
+   */
+  decode(data: string, only?: ReadonlySet<string>): Attrs;
   /** After `decode` of a cms payload whose keys repeat: all its pairs in order (Go prints each); else undefined. */
   repeated: Pairs | undefined;
 }
@@ -62,10 +74,10 @@ export function payloadDecoder(opts: DecodeOptions = {}): PayloadDecoder {
   const name = (opts.keys ?? "camel") === "camel" ? camelKeys() : (key: string) => key;
   const decoder: PayloadDecoder = {
     repeated: undefined,
-    decode(data) {
+    decode(data, only) {
       decoder.repeated = undefined;
-      if (format === "json" || (format === "auto" && data.charCodeAt(0) === 0x7b) /* { */) return decodeJson(data, name);
-      return decodeCms(data, sep, name, decoder);
+      if (format === "json" || (format === "auto" && data.charCodeAt(0) === 0x7b) /* { */) return decodeJson(data, name, only);
+      return decodeCms(data, sep, name, decoder, only);
     },
   };
   return decoder;
@@ -83,7 +95,7 @@ export function attributeName(key: string, keys: DecodeOptions["keys"] = "camel"
   return key.includes(".") ? key.split(".").map(camel).join(".") : camel(key);
 }
 
-function decodeCms(data: string, sep: string, name: KeyName, out: PayloadDecoder): Attrs {
+function decodeCms(data: string, sep: string, name: KeyName, out: PayloadDecoder, only: ReadonlySet<string> | undefined): Attrs {
   const attrs = newAttrs();
   let end = data.length;
   if (data.charCodeAt(end - 1) === 0x0a /* \n */) end -= data.charCodeAt(end - 2) === 0x0d /* \r */ ? 2 : 1;
@@ -96,9 +108,11 @@ function decodeCms(data: string, sep: string, name: KeyName, out: PayloadDecoder
     if (next > i) {
       const colon = data.indexOf(":", i);
       if (colon < 0 || colon >= next) throw new PayloadError(`"${shorten(data.slice(i, next), 40)}" is not a key:value pair`);
-      const key = data.slice(i, colon);
-      if (key === "" || WHITESPACE.test(key)) throw new PayloadError(`bad key "${shorten(key, 40)}" (keys are non-empty, without white space)`);
-      const attr = name(key);
+      if (colon === i || hasSpace(data, i, colon)) throw new PayloadError(`bad key "${shorten(data.slice(i, colon), 40)}" (keys are non-empty, without white space)`);
+      const attr = name(data.slice(i, colon));
+      pairs++;
+      i = next + sep.length;
+      if (only && !only.has(attr)) continue;
       const value = data.slice(colon + 1, next);
       if (attrs[attr] === undefined) {
         attrs[attr] = value;
@@ -107,7 +121,7 @@ function decodeCms(data: string, sep: string, name: KeyName, out: PayloadDecoder
         all ??= Object.entries(attrs).map(([k, v]) => [k, String(v)]);
         all.push([attr, value]);
       }
-      pairs++;
+      continue;
     }
     i = next + sep.length;
   }
@@ -116,7 +130,7 @@ function decodeCms(data: string, sep: string, name: KeyName, out: PayloadDecoder
   return attrs;
 }
 
-function decodeJson(data: string, name: KeyName): Attrs {
+function decodeJson(data: string, name: KeyName, only: ReadonlySet<string> | undefined): Attrs {
   let value: unknown;
   try {
     value = JSON.parse(data);
@@ -125,17 +139,19 @@ function decodeJson(data: string, name: KeyName): Attrs {
   }
   if (!isObject(value)) throw new PayloadError("JSON payload is not an object");
   const attrs = newAttrs();
-  flatten(value, "", 0, attrs, name);
+  flatten(value, "", 0, attrs, name, only);
   return attrs;
 }
 
-function flatten(obj: Record<string, unknown>, prefix: string, depth: number, out: Attrs, name: KeyName): void {
+function flatten(obj: Record<string, unknown>, prefix: string, depth: number, out: Attrs, name: KeyName, only: ReadonlySet<string> | undefined): void {
   if (depth >= MAX_JSON_DEPTH) throw new PayloadError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   for (const k of Object.keys(obj)) {
     const v = obj[k];
     const key = prefix + name(k);
-    if (isObject(v)) flatten(v, key + ".", depth + 1, out, name);
-    else out[key] = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : v === null ? "" : arrayText(v, depth + 1);
+    if (isObject(v)) flatten(v, key + ".", depth + 1, out, name, only);
+    else if (only && !only.has(key)) {
+      if (Array.isArray(v) && nestedDeeper(v, MAX_JSON_DEPTH - depth - 1)) throw new PayloadError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    } else out[key] = typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : v === null ? "" : arrayText(v, depth + 1);
   }
 }
 

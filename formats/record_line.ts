@@ -95,3 +95,39 @@ function checkHeaders(headers: unknown): Headers {
   }
   return out;
 }
+
+/** A line of a chunk that is not a recorded message, and where it is. */
+export interface LineProblem {
+  /** Its index among the chunk's lines. */
+  line: number;
+  reason: string;
+  /** Recorded messages and non-empty lines before it in the chunk: a reader gives up on a file that has only problems. */
+  records: number;
+  nonEmpty: number;
+}
+
+/** The recorded messages of a chunk of lines, what was wrong with the others, and how many lines it had. */
+export interface RecordChunk {
+  messages: Message[];
+  problems: LineProblem[];
+  lines: number;
+  nonEmpty: number;
+}
+
+/** Reads a chunk of recorded lines; a reader of many chunks passes one {@link recordedTimeParser}. */
+export function readRecordLines(lines: readonly string[], parseTime: (text: string) => number): RecordChunk {
+  const messages: Message[] = [];
+  const problems: LineProblem[] = [];
+  let nonEmpty = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.trim() === "") continue;
+    try {
+      messages.push(fromRecordLine(line, parseTime));
+    } catch (err) {
+      problems.push({ line: i, reason: (err as Error).message, records: messages.length, nonEmpty });
+    }
+    nonEmpty++;
+  }
+  return { messages, problems, lines: lines.length, nonEmpty };
+}

@@ -2,7 +2,7 @@
  * Recording files as bytes: opened plain or gzip-compressed (told by their first bytes, not their
  * name), and described in words when they are not a recording at all (a zip, a binary file).
  */
-import { closeSync, createReadStream, openSync, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
 
@@ -57,6 +57,19 @@ async function* maybeGunzip(input: Readable): AsyncGenerator<Buffer> {
     gunzip.end();
   })().catch((err) => gunzip.destroy(err));
   yield* gunzip;
+}
+
+/** The size of a recording that is a plain (not compressed) file, which can be read in ranges; undefined for stdin or gzip. */
+export function plainFileSize(path: string): number | undefined {
+  if (path === "-") return undefined;
+  const head = Buffer.alloc(2);
+  const fd = openSync(path, "r");
+  try {
+    const n = readSync(fd, head, 0, 2, 0);
+    return n === 2 && startsWith(head, GZIP) ? undefined : fstatSync(fd).size;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -78,7 +78,20 @@ export interface Message {
   window?: WindowRow;
   /** From a durable source: to be released once delivered (see {@link Receipt}); a window's last row carries its messages'. */
   receipts?: readonly Receipt[];
+  /** Set by a source that read the payload ahead (a replay decoding on worker threads), for `parse`: see {@link Decoded}. */
+  decoded?: Decoded;
 }
+
+/**
+ * A payload read ahead. Read: `attrs` holds what parse would find (only the attributes the run
+ * reads; `data` is then left empty, since nothing after parse reads it), and `keys`, on a chunk's
+ * first messages, the attribute names this message is the first of its chunk to have (parse collects
+ * names from them). Not read: why, and the message is whole.
+ */
+export type Decoded = { keys?: readonly string[] } | { error: string };
+
+/** A payload read ahead that has no new names to tell: one shared object, not one per message. */
+export const READ: Decoded = Object.freeze({});
 
 /**
  * What flows between the steps of a pipeline, checked once before it runs: `payloads` as received

@@ -25,7 +25,8 @@ export interface ParseFailure {
  * Emits every message that parses, in order, with `attrs` set (and `pairs` when a key repeats);
  * completes when the source completes. A payload that is not valid in its format goes to `onError`
  * and is not emitted (with `malformed: keep`, it is, with no attributes); the stream goes on, so one
- * bad producer never stops a pipeline. Any other exception goes to the subscriber's error.
+ * bad producer never stops a pipeline. Any other exception goes to the subscriber's error. A message
+ * whose payload the source read ahead (`decoded`) is taken as it was read, with the same outcome.
  *
  * @example
  * replay$.pipe(parse({ format: "auto" }, (f) => report.parseFailure(f)))
@@ -36,8 +37,19 @@ export function parse(opts: ParseOptions, onError: (failure: ParseFailure) => vo
       const decoder = payloadDecoder(opts);
       let sampled = 0;
       return operate(subscriber, source, (msg) => {
+        const ahead = msg.decoded;
+        if (ahead !== undefined && !("error" in ahead)) {
+          // read ahead for this run by the source, which made the message for it: it goes on as it is
+          if (opts.keysSeen && sampled < KEYS_SAMPLE) {
+            sampled++;
+            if (ahead.keys) for (const key of ahead.keys) opts.keysSeen.add(key);
+          }
+          subscriber.next(msg);
+          return;
+        }
         let attrs;
         try {
+          if (ahead) throw new PayloadError(ahead.error);
           attrs = decoder.decode(msg.data);
         } catch (err) {
           if (!(err instanceof PayloadError)) throw err;

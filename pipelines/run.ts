@@ -8,8 +8,10 @@ import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult,
 import { planPipeline, type Point } from "./check.ts";
 import { sinks, sources, steps } from "./registry.ts";
 import { Report } from "./report.ts";
+import type { ReadAheadRequest } from "./sources/read_ahead.ts";
 import type { SourceKind, SourcePosition } from "./sources/source.ts";
 import { type PipelineSpec, SpecError, type StepSpec } from "./spec.ts";
+import type { ParseConfig } from "./steps/parse.ts";
 import type { StepContext, StepKind } from "./steps/step.ts";
 
 export interface RunOptions {
@@ -103,34 +105,11 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   const signal = AbortSignal.any([opts.signal, stopper.signal]);
   const sourceKind = sources[spec.from.kind] as SourceKind<unknown>;
   const live = sourceKind.live(spec.from.config);
-  const source$ = sourceKind.create(spec.from.config, {
-    signal,
-    scheduler,
-    stdin: opts.stdin,
-    skipped: (where, reason) => report.skipped(where, reason),
-    count: (name) => report.counter(name, "source").n++,
-    warn: (t) => report.warn(t),
-    defaultCmsAuth: opts.defaultCmsAuth,
-    ...(opts.progress ? { progress: (p: SourcePosition) => (position = p) } : {}),
-    holdMs: holdMs(spec),
-    closing: (finish) => void closers.push(finish),
-    waitForSinks: () => (behind() ? untilCaughtUp() : undefined),
-  });
-  /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
-  const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
-  const untilCaughtUp = () =>
-    new Promise<void>((resolve) =>
-      scheduler.schedule(function () {
-        if (behind() && !signal.aborted) this.schedule(undefined, SINK_WAIT_MS);
-        else resolve();
-      }, SINK_WAIT_MS),
-    );
   const closers: (() => Promise<void>)[] = [];
   let targets: { sink: Sink; broken: SinkError | undefined; dropped: number; branch: Subject<Message> | undefined }[] = [];
   const worker = sourceKind.shared?.(spec.from.config) ? `${hostname()}-${process.pid}` : undefined;
   let position: SourcePosition | undefined;
   let lastTime: number | undefined;
-  opts.progress?.({ messages: () => report.in.n, lastTime: () => lastTime, position: () => position });
 
   const sinkCtx = (i: number): SinkContext => {
     const { scope } = plan.sinks[i].input;
@@ -177,6 +156,32 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     });
   const ops = operators(spec.steps, plan.steps);
   const branches = spec.to.map((s, i) => (s.steps?.length ? operators(s.steps, plan.sinks[i].steps) : undefined));
+
+  const source$ = sourceKind.create(spec.from.config, {
+    signal,
+    scheduler,
+    stdin: opts.stdin,
+    skipped: (where, reason) => report.skipped(where, reason),
+    count: (name) => report.counter(name, "source").n++,
+    warn: (t) => report.warn(t),
+    defaultCmsAuth: opts.defaultCmsAuth,
+    ...(opts.progress ? { progress: (p: SourcePosition) => (position = p) } : {}),
+    holdMs: holdMs(spec),
+    closing: (finish) => void closers.push(finish),
+    waitForSinks: () => (behind() ? untilCaughtUp() : undefined),
+    ...readAhead(spec, refs),
+  });
+  /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
+  const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
+  const untilCaughtUp = () =>
+    new Promise<void>((resolve) =>
+      scheduler.schedule(function () {
+        if (behind() && !signal.aborted) this.schedule(undefined, SINK_WAIT_MS);
+        else resolve();
+      }, SINK_WAIT_MS),
+    );
+  opts.progress?.({ messages: () => report.in.n, lastTime: () => lastTime, position: () => position });
+
   const opened: Sink[] = [];
   try {
     for (const [i, s] of spec.to.entries()) opened.push(await (sinks[s.kind] as SinkKind<unknown>).create(s.config, sinkCtx(i)));
@@ -287,6 +292,18 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   const failed = error ?? closeError;
   const ok = !failed && outcomes.every((o) => !o.error && o.dropped === 0);
   return { report, sinks: outcomes, error: failed, ok, ...(gone ? { readerGone: true } : {}) };
+}
+
+/**
+ * What a source may read ahead (see SourceContext.readAhead): when parse comes first and stats follow
+ * in the main steps, every step and sink after stats sees window rows, so the messages' attributes
+ * are read only through the steps' resolved names (`refs`, all made by now): those are kept.
+ */
+function readAhead(spec: PipelineSpec, refs: readonly AttributeRef[]): { readAhead?: ReadAheadRequest } {
+  const [first] = spec.steps;
+  if (first?.kind !== "parse" || !spec.steps.some((s) => s.kind === "stats")) return {};
+  const { format, sep, keys } = first.config as ParseConfig;
+  return { readAhead: { parse: { format, sep, keys }, keep: [...new Set(refs.map((r) => r.key))] } };
 }
 
 /** How often a source waiting for a sink that is behind looks again. */

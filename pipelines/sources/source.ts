@@ -2,6 +2,7 @@ import type { Readable } from "node:stream";
 import type { Observable, SchedulerLike } from "rxjs";
 import type { Kind } from "../../lib/kind.ts";
 import type { Message } from "../../lib/message.ts";
+import type { ReadAheadRequest } from "./read_ahead.ts";
 
 /** What a source gets from the pipeline besides its config. */
 export type SourceCount = "reconnects" | "redelivered" | "outside_range";
@@ -42,6 +43,11 @@ export interface SourceContext {
    * instead of having messages dropped; a failing sink does not hold it up (it drops, counted).
    */
   waitForSinks(): Promise<void> | undefined;
+  /**
+   * Set when the run's first step is parse and it reads only some attributes (stats follow): a source
+   * that can (a replay) may read payloads ahead, and give messages with `decoded` set.
+   */
+  readAhead?: ReadAheadRequest;
 }
 
 /** How far a finite source is (a replay): for a progress display. */

@@ -25,6 +25,8 @@ export const parseConfig = z.preprocess(
   }),
 );
 
+export type ParseConfig = z.infer<typeof parseConfig>;
+
 export const kind = stepKind({
   name: "parse",
   description: "read payloads into attributes: auto (default), cms, json; added first when a later step or sink needs attributes",

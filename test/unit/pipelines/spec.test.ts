@@ -38,7 +38,7 @@ test("sinks and sources: kind, kind:shorthand, or {kind: config}; a sink may hav
   assert.equal(config(sinkFromFlag("console: {format: raw, time: true}")), { format: "raw", time: true, label: "", measure: "count" });
   assert.equal(config(sinkFromFlag("csv:out.csv")), { path: "out.csv", append: false, overwrite: false });
   assert.equal(config(sinkFromFlag("csv: {path: out.csv, append: true}")), { path: "out.csv", append: true, overwrite: false });
-  assert.equal(config(sourceFromFlag("replay:rec.jsonl")), { path: ["rec.jsonl"], speed: 0 });
+  assert.equal(config(sourceFromFlag("replay:rec.jsonl")), { path: ["rec.jsonl"], speed: 0, threads: "auto" });
   const branch = sinkFromFlag("{pushgateway: {url: 'http://h:9091'}, steps: [{stats: 10s}]}");
   assert.equal([branch.kind, branch.steps?.map((s) => s.kind)], ["pushgateway", ["stats"]]);
 });

@@ -104,6 +104,8 @@ export interface LineProblem {
   /** Recorded messages and non-empty lines before it in the chunk: a reader gives up on a file that has only problems. */
   records: number;
   nonEmpty: number;
+  /** Messages of the chunk (as a reader hands them on) before it: where it is reported, so reports come in file order. */
+  at: number;
 }
 
 /** The recorded messages of a chunk of lines, what was wrong with the others, and how many lines it had. */
@@ -112,22 +114,35 @@ export interface RecordChunk {
   problems: LineProblem[];
   lines: number;
   nonEmpty: number;
+  /** Recorded messages read (a message read ahead may stand for several: a Tally, lib/message.ts). */
+  records: number;
 }
 
-/** Reads a chunk of recorded lines; a reader of many chunks passes one {@link recordedTimeParser}. */
-export function readRecordLines(lines: readonly string[], parseTime: (text: string) => number): RecordChunk {
-  const messages: Message[] = [];
+/**
+ * Reads a chunk of recorded lines, handing each recorded message to `each` in order (a reader that
+ * keeps only what it needs of each holds little at a time); a reader of many chunks passes one
+ * {@link recordedTimeParser}. A reader that hands on other than one message per record says, at each
+ * problem, how many it has handed on so far (`problem`).
+ */
+export function readRecordLines(lines: readonly string[], parseTime: (text: string) => number, each: (msg: Message) => void, problem?: () => number): Omit<RecordChunk, "messages"> {
   const problems: LineProblem[] = [];
+  let records = 0;
   let nonEmpty = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
-    if (line.trim() === "") continue;
+    // a recorded line starts with "{": only another one can be blank
+    if (line.charCodeAt(0) !== 0x7b && line.trim() === "") continue;
+    let msg: Message;
     try {
-      messages.push(fromRecordLine(line, parseTime));
+      msg = fromRecordLine(line, parseTime);
     } catch (err) {
-      problems.push({ line: i, reason: (err as Error).message, records: messages.length, nonEmpty });
+      problems.push({ line: i, reason: (err as Error).message, records, nonEmpty, at: problem ? problem() : records });
+      nonEmpty++;
+      continue;
     }
+    records++;
     nonEmpty++;
+    each(msg);
   }
-  return { messages, problems, lines: lines.length, nonEmpty };
+  return { problems, lines: lines.length, nonEmpty, records };
 }

@@ -80,7 +80,52 @@ export interface Message {
   receipts?: readonly Receipt[];
   /** Set by a source that read the payload ahead (a replay decoding on worker threads), for `parse`: see {@link Decoded}. */
   decoded?: Decoded;
+  /** Set when this message stands for a run of messages counted ahead for stats: see {@link Tally}. */
+  tally?: Tally;
 }
+
+/**
+ * Messages in a row of one stats window, counted ahead by the source (a replay on worker threads,
+ * when stats that only count come right after parse): one message then stands for all `n` of them,
+ * its `time` the latest of theirs. In a row of one window they are late or not together, so stats
+ * takes them at once with the same outcome as one by one.
+ */
+export interface Tally {
+  n: number;
+  /** The earliest time among them. */
+  first: number;
+  /** How many had each group key ({@link groupKey} of the stats' `by` attributes), in order of first appearance. */
+  groups: readonly (readonly [string, number])[];
+  /** Per `by` attribute: whether any of them had it. */
+  found: readonly boolean[];
+  /** For parse's collection of names: the messages (by position in the run) first in their chunk to have some names, and those names. */
+  keys: readonly { at: number; keys: readonly string[] }[];
+}
+
+/** How many messages a message stands for (see {@link Tally}). */
+export function messageCount(msg: Message): number {
+  return msg.tally ? msg.tally.n : 1;
+}
+
+/** What a stats window groups a message under, from its values of the `by` attributes (`value(i)`; a missing one is ""). */
+export function groupKey(attributes: number, value: (i: number) => AttrValue | undefined): string {
+  if (attributes === 1) return String(value(0) ?? ""); // the common case is its own key: no join
+  let key = "";
+  for (let i = 0; i < attributes; i++) key += (i > 0 ? GROUP_SEP : "") + String(value(i) ?? "");
+  return key;
+}
+
+/** The start of the stats window of length `every` (aligned to the epoch) that holds `time`. */
+export function windowStart(time: number, every: number): number {
+  return Math.floor(time / every) * every;
+}
+
+/** The by values a {@link groupKey} was made of. */
+export function groupValues(key: string, attributes: number): string[] {
+  return attributes === 1 ? [key] : attributes === 0 ? [] : key.split(GROUP_SEP);
+}
+
+const GROUP_SEP = "\u0001";
 
 /**
  * A payload read ahead. Read: `attrs` holds what parse would find (only the attributes the run

@@ -25,6 +25,8 @@ export interface AttributeRef {
   readonly envelope?: "time" | "subject";
   /** The value of this attribute in a message, or undefined when it has none. */
   get(msg: Message): AttrValue | undefined;
+  /** Messages read elsewhere (counted ahead on a thread) were looked at for it, and had it or not. */
+  seen(found: boolean): void;
   /** Whether any message so far had it. */
   readonly found: boolean;
   /** Whether any message was looked at for it (a step that never got a message says nothing about its names). */
@@ -65,6 +67,10 @@ export function resolveAttribute(name: string, scope: AttributeScope): Attribute
         found = v !== undefined;
       }
       return v;
+    },
+    seen(had) {
+      used = true;
+      found ||= had;
     },
     get found() {
       return found;

@@ -26,7 +26,8 @@ export interface ParseFailure {
  * completes when the source completes. A payload that is not valid in its format goes to `onError`
  * and is not emitted (with `malformed: keep`, it is, with no attributes); the stream goes on, so one
  * bad producer never stops a pipeline. Any other exception goes to the subscriber's error. A message
- * whose payload the source read ahead (`decoded`) is taken as it was read, with the same outcome.
+ * whose payload the source read ahead (`decoded`) is taken as it was read, with the same outcome; one
+ * that stands for a run of messages (`tally`) stands for them here too.
  *
  * @example
  * replay$.pipe(parse({ format: "auto" }, (f) => report.parseFailure(f)))
@@ -41,8 +42,14 @@ export function parse(opts: ParseOptions, onError: (failure: ParseFailure) => vo
         if (ahead !== undefined && !("error" in ahead)) {
           // read ahead for this run by the source, which made the message for it: it goes on as it is
           if (opts.keysSeen && sampled < KEYS_SAMPLE) {
-            sampled++;
-            if (ahead.keys) for (const key of ahead.keys) opts.keysSeen.add(key);
+            const { tally } = msg;
+            if (tally) {
+              for (const { at, keys } of tally.keys) if (sampled + at < KEYS_SAMPLE) for (const key of keys) opts.keysSeen.add(key);
+              sampled += tally.n;
+            } else {
+              sampled++;
+              if (ahead.keys) for (const key of ahead.keys) opts.keysSeen.add(key);
+            }
           }
           subscriber.next(msg);
           return;

@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
-import { holdAll, type Message, type Receipt, releaseAll, type WindowRow, windowAttrs } from "../lib/message.ts";
+import { groupKey, groupValues, holdAll, windowStart, type Message, type Receipt, releaseAll, type WindowRow, windowAttrs } from "../lib/message.ts";
 import type { AttributeRef } from "./attributes.ts";
 import { operate } from "./operate.ts";
 
@@ -35,7 +35,7 @@ export interface WindowStatsOptions {
    * @default "messages"
    */
   clock?: "messages" | "scheduler";
-  /** A message older than every open window (its window was already emitted): not counted. */
+  /** A message older than every open window (its window was already emitted): not counted. A tally is late as a whole. */
   onLate?(msg: Message): void;
   /** A value of a sum/min/max/avg attribute that is not a number: left out of that measure. */
   onNonNumeric?(measure: string): void;
@@ -74,8 +74,9 @@ interface Group {
  * window, the by values, the measures, the row's rank in its window) and `attrs` (the same as flat
  * columns: window_start, window_end ISO 8601, the by attributes, the measures). Without `by` every
  * window emits one row, a count of 0 included. A message whose window has already been emitted is
- * handed to `onLate`, not counted. When the source completes the open windows are emitted, then the
- * output completes; an exception goes to the subscriber's error.
+ * handed to `onLate`, not counted. A message with a `tally` counts as the run of messages it stands
+ * for (only `count` is measured then). When the source completes the open windows are emitted, then
+ * the output completes; an exception goes to the subscriber's error.
  *
  * @example
  * // per-site counts every minute, on a live stream
@@ -101,7 +102,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
       /** The latest time the clock has shown. */
       let clock = -Infinity;
       /** Without `by`: the start of the next window to emit, empty or not. */
-      let cursor: number | undefined = live ? align(scheduler.now(), every) : undefined;
+      let cursor: number | undefined = live ? windowStart(scheduler.now(), every) : undefined;
       let first = Infinity;
       let last = -Infinity;
 
@@ -159,7 +160,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
 
       let timer: Subscription | undefined;
       if (live) {
-        const wait = () => align(scheduler.now(), every) + every + lateness - scheduler.now();
+        const wait = () => windowStart(scheduler.now(), every) + every + lateness - scheduler.now();
         timer = scheduler.schedule(function () {
           clock = Math.max(clock, scheduler.now());
           emitWindows(due);
@@ -172,7 +173,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
         source,
         (msg) => {
           const time = msg.time;
-          const start = whole ? 0 : align(time, every);
+          const start = whole ? 0 : windowStart(time, every);
           if (!whole && due(start)) {
             opts.onLate?.(msg);
             return;
@@ -180,12 +181,22 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
           cursor ??= start;
           let groups = open.get(start);
           if (!groups) open.set(start, (groups = new Map()));
-          // one attribute (the common case) is its own key: no array, no join per message
-          const key = by.length === 1 ? String(by[0].get(msg) ?? "") : by.map((r) => String(r.get(msg) ?? "")).join("\u0001");
-          let g = groups.get(key);
-          if (!g) groups.set(key, (g = newGroup(by.length === 1 ? [key] : by.length === 0 ? [] : key.split("\u0001"))));
-          g.count++;
-          for (let i = 0; i < measures.length; i++) g.states[i] = measures[i].add(g.states[i], msg);
+          const group = (key: string) => {
+            let g = groups.get(key);
+            if (!g) groups.set(key, (g = newGroup(groupValues(key, by.length))));
+            return g;
+          };
+          const { tally } = msg;
+          if (tally) {
+            if (measures.length > 0) throw new Error("a tally carries counts only, and this stats step has other measures");
+            for (const [key, n] of tally.groups) group(key).count += n;
+            tally.found.forEach((found, i) => by[i].seen(found));
+            if (tally.first < first) first = tally.first;
+          } else {
+            const g = group(groupKey(by.length, (i) => by[i].get(msg)));
+            g.count++;
+            for (let i = 0; i < measures.length; i++) g.states[i] = measures[i].add(g.states[i], msg);
+          }
           if (msg.receipts) {
             let list = held.get(start);
             if (!list) held.set(start, (list = []));
@@ -208,7 +219,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
             const seen = first !== Infinity;
             if (seen || by.length === 0) emit(seen ? first : scheduler.now(), seen ? last : scheduler.now(), open.get(0), 0);
           } else {
-            const end = live ? align(scheduler.now(), every) : -Infinity;
+            const end = live ? windowStart(scheduler.now(), every) : -Infinity;
             emitWindows((start) => open.size > 0 || start <= end);
           }
           open.clear();
@@ -220,10 +231,6 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
         sub.unsubscribe();
       };
     });
-}
-
-function align(time: number, every: number): number {
-  return Math.floor(time / every) * every;
 }
 
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;

@@ -1,17 +1,18 @@
 import { hostname } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { asyncScheduler, type Observable, type SchedulerLike, Subject, type Subscription, tap } from "rxjs";
-import { holdAll, type Message, releaseAll } from "../lib/message.ts";
+import { holdAll, type Message, messageCount, releaseAll } from "../lib/message.ts";
 import { type AttributeRef, type AttributeScope, resolveAttribute } from "../operators/attributes.ts";
 import { recordSink } from "../sinks/record.ts";
 import { type Sink, type SinkContext, SinkError, type SinkKind, type SinkResult, type Terminal } from "../sinks/sink.ts";
-import { planPipeline, type Point } from "./check.ts";
+import { type Plan, planPipeline, type Point } from "./check.ts";
 import { sinks, sources, steps } from "./registry.ts";
 import { Report } from "./report.ts";
 import type { ReadAheadRequest } from "./sources/read_ahead.ts";
 import type { SourceKind, SourcePosition } from "./sources/source.ts";
 import { type PipelineSpec, SpecError, type StepSpec } from "./spec.ts";
 import type { ParseConfig } from "./steps/parse.ts";
+import { type StatsConfig, statsMeasures } from "./steps/stats.ts";
 import type { StepContext, StepKind } from "./steps/step.ts";
 
 export interface RunOptions {
@@ -169,7 +170,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     holdMs: holdMs(spec),
     closing: (finish) => void closers.push(finish),
     waitForSinks: () => (behind() ? untilCaughtUp() : undefined),
-    ...readAhead(spec, refs),
+    ...readAhead(plan, refs),
   });
   /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
   const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
@@ -197,7 +198,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   const error = await new Promise<Error | undefined>((resolve) => {
     const counted = source$.pipe(
       tap((msg) => {
-        report.in.n++;
+        report.in.n += messageCount(msg);
         lastTime = msg.time;
       }),
     );
@@ -297,13 +298,22 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
 /**
  * What a source may read ahead (see SourceContext.readAhead): when parse comes first and stats follow
  * in the main steps, every step and sink after stats sees window rows, so the messages' attributes
- * are read only through the steps' resolved names (`refs`, all made by now): those are kept.
+ * are read only through the steps' resolved names (`refs`, all made by now): those are kept. When
+ * those stats come right after parse and only count (by attributes of the payload), the source may
+ * count runs of messages ahead as well (a Tally, lib/message.ts).
  */
-function readAhead(spec: PipelineSpec, refs: readonly AttributeRef[]): { readAhead?: ReadAheadRequest } {
-  const [first] = spec.steps;
-  if (first?.kind !== "parse" || !spec.steps.some((s) => s.kind === "stats")) return {};
+function readAhead(plan: Plan, refs: readonly AttributeRef[]): { readAhead?: ReadAheadRequest } {
+  const [first, second] = plan.spec.steps;
+  if (first?.kind !== "parse" || !plan.spec.steps.some((s) => s.kind === "stats")) return {};
   const { format, sep, keys } = first.config as ParseConfig;
-  return { readAhead: { parse: { format, sep, keys }, keep: [...new Set(refs.map((r) => r.key))] } };
+  const request: ReadAheadRequest = { parse: { format, sep, keys }, keep: [...new Set(refs.map((r) => r.key))] };
+  // a limit stops the run at a row, after as many messages as one by one: not after whole runs of them
+  if (second?.kind === "stats" && !plan.spec.steps.some((s) => s.kind === "limit")) {
+    const stats = second.config as StatsConfig;
+    const by = stats.by.map((name) => resolveAttribute(name, plan.steps[1].scope));
+    if (statsMeasures(stats).length === 1 && !by.some((r) => r.envelope)) request.tally = { by: by.map((r) => r.key), every: stats.every };
+  }
+  return { readAhead: request };
 }
 
 /** How often a source waiting for a sink that is behind looks again. */

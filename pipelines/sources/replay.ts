@@ -5,7 +5,7 @@ import { describeContent } from "../../formats/recording.ts";
 import { fromRecordLine } from "../../formats/record_line.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import type { Message } from "../../lib/message.ts";
-import { recordChunks } from "./read_ahead.ts";
+import { type ReadAheadRequest, recordChunks } from "./read_ahead.ts";
 import { type SourceContext, SourceError, sourceKind } from "./source.ts";
 
 /** Non-empty lines read without one recorded message among them: the file is not a recording. */
@@ -32,7 +32,7 @@ export const replayConfig = z.strictObject({
   threads: z
     .union([z.literal("auto"), z.number().int().min(0).max(64)])
     .default("auto")
-    .describe("worker threads that read a file's lines and payloads ahead when stats follow, for speed (the output is the same); auto: one per core, from a file's 8th MB on; 0: none")
+    .describe("worker threads reading a file's lines and payloads ahead when stats follow (the output is the same); auto: one per core, for files from 8 MB; 0: none")
     .meta({ examples: [2] }),
 });
 export type ReplayConfig = z.infer<typeof replayConfig>;
@@ -59,7 +59,9 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
       const range = await timeRange(config, ctx);
       const positions = config.path.map(() => ({ bytes: 0 }));
       reportProgress(config, range, positions, ctx);
-      files = config.path.map((path, i) => inRange(fileMessages(path, ctx, positions[i], { threads: config.threads, ...range }), range, ctx));
+      // a run counted ahead goes on as one message: not where each message's time is looked at (a merge by time, a range, pacing)
+      const tally = config.path.length === 1 && range.since === -Infinity && range.until === Infinity && !pace;
+      files = config.path.map((path, i) => inRange(fileMessages(path, ctx, positions[i], { threads: config.threads, tally, ...range }), range, ctx));
       if (files.length === 1) {
         for await (const batch of files[0]) {
           await ctx.waitForSinks();
@@ -128,7 +130,7 @@ async function lastTime(path: string, ctx: SourceContext): Promise<number> {
   const tail = tailTime(path);
   if (tail !== undefined) return tail;
   let last = -Infinity;
-  const all = { threads: 0, since: -Infinity, until: Infinity };
+  const all = { threads: 0, tally: false, since: -Infinity, until: Infinity };
   for await (const batch of fileMessages(path, { ...ctx, skipped: () => undefined }, undefined, all)) for (const m of batch) last = Math.max(last, m.time);
   return last;
 }
@@ -217,25 +219,39 @@ async function refill(c: Cursor): Promise<boolean> {
 }
 
 /**
- * The messages of one file, a batch per chunk read (ahead on threads when the run asks for it and
- * `threads` allows); bad lines reported and skipped.
+ * The messages of one file in batches (read ahead on threads when the run asks for it and `threads`
+ * allows); bad lines reported and skipped, each once the messages before it are handed on, so
+ * reports come in the same order however the file is cut into chunks.
  */
-async function* fileMessages(path: string, ctx: SourceContext, position: { bytes: number } = { bytes: 0 }, read: { threads: number | "auto" } & Range): AsyncGenerator<Message[]> {
+async function* fileMessages(path: string, ctx: SourceContext, position: { bytes: number } = { bytes: 0 }, read: Reading): AsyncGenerator<Message[]> {
   let lineNo = 0;
   let lines = 0;
   let good = 0;
   const notARecording = () => new SourceError(`${path} is not a recording: ${describeContent(path)}`);
-  for await (const chunk of recordChunks(path, ctx.stdin, position, { ...read, ...(ctx.readAhead ? { ahead: ctx.readAhead } : {}) })) {
+  for await (const chunk of recordChunks(path, ctx.stdin, position, { ...read, ...(ctx.readAhead ? { ahead: readAhead(ctx.readAhead, read) } : {}) })) {
+    let from = 0;
     for (const p of chunk.problems) {
+      if (p.at > from) yield chunk.messages.slice(from, (from = p.at));
       if (good + p.records === 0 && lines + p.nonEmpty + 1 >= GIVE_UP_AFTER) throw notARecording();
       ctx.skipped(`${path}:${lineNo + p.line + 1}`, p.reason);
     }
     lineNo += chunk.lines;
     lines += chunk.nonEmpty;
-    good += chunk.messages.length;
-    yield chunk.messages;
+    good += chunk.records;
+    if (from < chunk.messages.length) yield from === 0 ? chunk.messages : chunk.messages.slice(from);
   }
   if (good === 0 && lines > 0) throw notARecording();
+}
+
+/** How a file is read: `threads` of the config; `tally`: whether runs of messages may be counted ahead. */
+interface Reading extends Range {
+  threads: number | "auto";
+  tally: boolean;
+}
+
+/** What the run asks to read ahead, without tallies when this reading cannot take them. */
+function readAhead(request: ReadAheadRequest, read: Reading): ReadAheadRequest {
+  return read.tally || !request.tally ? request : { parse: request.parse, keep: request.keep };
 }
 
 /** A file that cannot be read fails before anything runs, with the reason. */

@@ -1,7 +1,7 @@
 import { tap } from "rxjs";
 import { z } from "zod";
 import { duration } from "../../lib/duration.ts";
-import { windowColumns } from "../../lib/message.ts";
+import { messageCount, windowColumns } from "../../lib/message.ts";
 import { compileFilter } from "../../operators/filter_by_attribute.ts";
 import { measureNames, windowStats } from "../../operators/window_stats.ts";
 import { conditions } from "./filter.ts";
@@ -74,14 +74,14 @@ export const kind = stepKind({
         sort: config.sort,
         latenessMs: config.lateness ?? 0,
         clock: ctx.live ? "scheduler" : "messages",
-        onLate: () => {
-          aggregated.n--;
-          late.n++;
+        onLate: (msg) => {
+          aggregated.n -= messageCount(msg);
+          late.n += messageCount(msg);
         },
         onNonNumeric: () => nonNumeric.n++,
       },
       ctx.scheduler,
     );
-    return (source) => op(source.pipe(tap(() => aggregated.n++)));
+    return (source) => op(source.pipe(tap((msg) => (aggregated.n += messageCount(msg)))));
   },
 });

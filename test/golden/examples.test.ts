@@ -166,7 +166,8 @@ async function runExample(command: string, cwd: string, publish: () => Promise<v
   let done = false;
   void exited.then(() => (done = true));
   try {
-    const listening = await poll("the example to end or listen", () => (done ? "ended" : /Listening on|Consuming \[/.test(stderr) ? "listening" : undefined), 30_000);
+    // an example that ends on its own may take long on a loaded machine: top over the 20k sample renders 61 frames (14 s alone here)
+    const listening = await poll("the example to end or listen", () => (done ? "ended" : /Listening on|Consuming \[/.test(stderr) ? "listening" : undefined), 120_000);
     if (listening === "listening") {
       await publish();
       let last = -1;

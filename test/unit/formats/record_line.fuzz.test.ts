@@ -1,12 +1,12 @@
 /** Property-based tests of the recorded-file reader: line splitting, record lines, and replay end to end. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { lineBatches } from "../../../formats/lines.ts";
+import { lineBatches, lineRange, splitLines } from "../../../formats/lines.ts";
 import { PayloadError, payloadDecoder } from "../../../formats/payload.ts";
 import { fromRecordLine, MAX_TIME, MIN_TIME, RecordFormatError, toRecordLine } from "../../../formats/record_line.ts";
 import { type Message, messageFromBytes } from "../../../lib/message.ts";
@@ -113,6 +113,33 @@ test("lineBatches: any chunking of the same bytes gives the same lines (UTF-8 sp
     }),
     300,
   );
+});
+
+test("lineRange: ranges that tile a file give each of its lines once, in order, as lineBatches does (threads reading ranges)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ranges-"));
+  const line = fc.string({ unit: fc.constantFrom("a", "é", "😀", "\r", " ", "{"), maxLength: 200_000 / 40 });
+  const input = fc.record({ lines: fc.array(line, { maxLength: 40 }), final: fc.boolean(), size: fc.integer({ min: 1, max: 300 }) });
+  await check(
+    fc.asyncProperty(input, async ({ lines, final, size }) => {
+      const text = lines.join("\n") + (final && lines.length > 0 ? "\n" : "");
+      const file = join(dir, "f");
+      writeFileSync(file, text);
+      const bytes = Buffer.byteLength(text);
+      const fd = openSync(file, "r");
+      const got: string[] = [];
+      try {
+        for (let start = 0; start < bytes; start += size) {
+          const chunk = lineRange(fd, start, start + size, bytes);
+          if (chunk) got.push(...splitLines(chunk.toString("utf8")));
+        }
+      } finally {
+        closeSync(fd);
+      }
+      assert.equal(got, await collectLines([Buffer.from(text)]));
+    }),
+    300,
+  );
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("lineBatches: a 1 MB+ line in 64 KB chunks, and invalid UTF-8 replaced rather than thrown", async () => {

@@ -8,6 +8,11 @@ export interface ParseOptions extends DecodeOptions {
   keysSeen?: Set<string>;
   /** `keep`: a payload that cannot be read still goes on, with no attributes (after `onError`). @default "drop" */
   malformed?: "drop" | "keep";
+  /**
+   * The only attributes read downstream, when known (asked at subscription): the others are not
+   * kept (the payload is still checked whole; the messages whose names `keysSeen` collects are read whole).
+   */
+  only?: () => ReadonlySet<string> | undefined;
 }
 
 /** How many messages' keys `keysSeen` collects: enough to know a stream's names, nothing per message after. */
@@ -36,6 +41,7 @@ export function parse(opts: ParseOptions, onError: (failure: ParseFailure) => vo
   return (source) =>
     new Observable<Message>((subscriber) => {
       const decoder = payloadDecoder(opts);
+      const only = opts.only?.();
       let sampled = 0;
       return operate(subscriber, source, (msg) => {
         const ahead = msg.decoded;
@@ -57,7 +63,7 @@ export function parse(opts: ParseOptions, onError: (failure: ParseFailure) => vo
         let attrs;
         try {
           if (ahead) throw new PayloadError(ahead.error);
-          attrs = decoder.decode(msg.data);
+          attrs = decoder.decode(msg.data, opts.keysSeen && sampled < KEYS_SAMPLE ? undefined : only);
         } catch (err) {
           if (!(err instanceof PayloadError)) throw err;
           onError({ message: msg, reason: err.message });

@@ -12,6 +12,7 @@ import type { ReadAheadRequest } from "./sources/read_ahead.ts";
 import type { SourceKind, SourcePosition } from "./sources/source.ts";
 import { type PipelineSpec, SpecError, type StepSpec } from "./spec.ts";
 import type { ParseConfig } from "./steps/parse.ts";
+import type { SelectConfig } from "./steps/select.ts";
 import { type StatsConfig, statsMeasures } from "./steps/stats.ts";
 import type { StepContext, StepKind } from "./steps/step.ts";
 
@@ -152,11 +153,13 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
           }
         },
         keysSeen,
+        attributesRead: () => read,
       };
       return (steps[s.kind] as StepKind<unknown>).create(s.config, ctx);
     });
   const ops = operators(spec.steps, plan.steps);
   const branches = spec.to.map((s, i) => (s.steps?.length ? operators(s.steps, plan.sinks[i].steps) : undefined));
+  const read = attributesRead(plan, refs);
 
   const source$ = sourceKind.create(spec.from.config, {
     signal,
@@ -170,7 +173,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     holdMs: holdMs(spec),
     closing: (finish) => void closers.push(finish),
     waitForSinks: () => (behind() ? untilCaughtUp() : undefined),
-    ...readAhead(plan, refs),
+    ...readAhead(plan, read),
   });
   /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
   const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
@@ -296,17 +299,31 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
 }
 
 /**
- * What a source may read ahead (see SourceContext.readAhead): when parse comes first and stats follow
- * in the main steps, every step and sink after stats sees window rows, so the messages' attributes
- * are read only through the steps' resolved names (`refs`, all made by now): those are kept. When
- * those stats come right after parse and only count (by attributes of the payload), the source may
+ * The attributes of parsed messages the run reads, when that is known: parse comes first and a step
+ * that fixes the attributes (select, stats) follows in the main steps, so every later step and sink
+ * sees only what that step makes; up to it, steps read attributes only through their resolved names
+ * (`refs`, all made once the steps are). Undefined when something may read a whole record.
+ */
+function attributesRead(plan: Plan, refs: readonly AttributeRef[]): ReadonlySet<string> | undefined {
+  const [first] = plan.spec.steps;
+  if (first?.kind !== "parse" || !plan.spec.steps.some(fixesAttributes)) return undefined;
+  return new Set(refs.map((r) => r.key));
+}
+
+const fixesAttributes = (s: StepSpec) => s.kind === "stats" || s.kind === "select";
+
+/**
+ * What a source may read ahead (see SourceContext.readAhead): the attributes the run reads, unless
+ * their order matters (a select in payload order: messages read ahead have them in another order).
+ * When stats come right after parse and only count (by attributes of the payload), the source may
  * count runs of messages ahead as well (a Tally, lib/message.ts).
  */
-function readAhead(plan: Plan, refs: readonly AttributeRef[]): { readAhead?: ReadAheadRequest } {
+function readAhead(plan: Plan, read: ReadonlySet<string> | undefined): { readAhead?: ReadAheadRequest } {
   const [first, second] = plan.spec.steps;
-  if (first?.kind !== "parse" || !plan.spec.steps.some((s) => s.kind === "stats")) return {};
+  const fixing = plan.spec.steps.find(fixesAttributes);
+  if (!read || (fixing?.kind === "select" && (fixing.config as SelectConfig).order === "payload")) return {};
   const { format, sep, keys } = first.config as ParseConfig;
-  const request: ReadAheadRequest = { parse: { format, sep, keys }, keep: [...new Set(refs.map((r) => r.key))] };
+  const request: ReadAheadRequest = { parse: { format, sep, keys }, keep: [...read] };
   // a limit stops the run at a row, after as many messages as one by one: not after whole runs of them
   if (second?.kind === "stats" && !plan.spec.steps.some((s) => s.kind === "limit")) {
     const stats = second.config as StatsConfig;

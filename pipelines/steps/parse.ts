@@ -38,6 +38,6 @@ export const kind = stepKind({
   scope: (config) => ({ keys: config.keys, names: [], closed: false }),
   create: (config, ctx) => {
     ctx.counter("parse_errors", config.malformed === "keep" ? "info" : "drop"); // its place in the summary, and whether it is a drop
-    return parseOperator({ ...config, keysSeen: ctx.keysSeen }, (failure) => ctx.parseFailed(failure));
+    return parseOperator({ ...config, keysSeen: ctx.keysSeen, only: ctx.attributesRead }, (failure) => ctx.parseFailed(failure));
   },
 });

@@ -34,6 +34,8 @@ export const selectConfig = z.preprocess(
   }),
 );
 
+export type SelectConfig = z.infer<typeof selectConfig>;
+
 export const kind = stepKind({
   name: "select",
   description: "keep the named attributes in this order; new:old or a mapping {new: old} renames",

@@ -31,6 +31,11 @@ export interface StepContext {
   parseFailed(failure: ParseFailure): void;
   /** Parse collects attribute names here, for "did you mean" hints at the end of the run. */
   keysSeen: Set<string>;
+  /**
+   * The attributes the run reads of parsed messages, when known (parse then keeps only those);
+   * asked once the run starts, when every step exists.
+   */
+  attributesRead(): ReadonlySet<string> | undefined;
 }
 
 export interface StepKind<Config> extends Kind<Config> {

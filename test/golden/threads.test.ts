@@ -63,6 +63,8 @@ const CASES: Case[] = [
   { name: "a gzip recording (read here, decoded on threads)", args: ["replay", `${join(dir, "mixed.jsonl.gz")}`, "--stats", "{every: 60s, by: [site]}", "--to", "csv:-"] },
   { name: "two files merged by time", args: ["replay", join(dir, "even.jsonl"), join(dir, "odd.jsonl"), "--stats", "{every: 60s, by: [exitCode]}", "--to", "csv:-"] },
   { name: "standard input", args: ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", "csv:-"], stdin: readFileSync(recording, "utf8") },
+  { name: "select fixes the attributes (read ahead: only those are decoded), after a filter", args: ["replay", "{in}", "--filter", 'site: "T2_*"', "--select", "site,ExitCode,campaign,time", "--to", "csv:-"] },
+  { name: "select in payload order (not read ahead, where the order would change)", args: ["replay", "{in}", "--select", "{attributes: [exitCode, site], order: payload}", "--to", "console"] },
   { name: "a limit after stats, and the console", args: ["replay", "{in}", "--stats", "{every: 60s, by: [site]}", "--limit", "50", "--to", "console"] },
 ];
 

@@ -68,7 +68,7 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
     const failed: PackedChunk["failed"] = [];
     const seen = new Set<string>();
     let sampled = 0;
-    const decode: Decode = (msg, at, fresh) => {
+    const decode: Decode = (msg, at, names, namesAt) => {
       // the first messages in range are read whole: parse collects their names
       const sample = sampled < opts.sampleKeys && msg.time >= opts.since && msg.time < opts.until;
       let attrs: Attrs;
@@ -81,9 +81,9 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
       }
       if (sample) {
         sampled++;
-        const names: string[] = [];
-        for (const key in attrs) if (!seen.has(key)) names.push(key), seen.add(key);
-        if (names.length > 0) fresh(names);
+        const fresh: string[] = [];
+        for (const key in attrs) if (!seen.has(key)) fresh.push(key), seen.add(key);
+        if (fresh.length > 0) names.push({ at: namesAt, keys: fresh });
       }
       return attrs;
     };
@@ -95,9 +95,10 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
 
 /**
  * What parse finds in a message at position `at` of the chunk, or undefined when it does not parse
- * (it is then in the chunk's `failed`); `fresh` gets the names new to the chunk, while sampling.
+ * (it is then in the chunk's `failed`); while sampling, the names new to the chunk go to `names`,
+ * marked `namesAt`.
  */
-type Decode = (msg: Message, at: number, fresh: (keys: string[]) => void) => Attrs | undefined;
+type Decode = (msg: Message, at: number, names: { at: number; keys: readonly string[] }[], namesAt: number) => Attrs | undefined;
 
 /** Packs a chunk's messages as they are read. */
 interface Packer {
@@ -126,7 +127,7 @@ function columns(lines: number, keep: readonly string[], decode: Decode): Packer
       const i = n++;
       times[i] = msg.time;
       subjects[i] = intern(msg.subject);
-      const attrs = decode(msg, i, (names) => keys.push({ at: i, keys: names }));
+      const attrs = decode(msg, i, keys, i);
       if (!attrs) return;
       for (let k = 0; k < keep.length; k++) {
         const v = attrs[keep[k]];
@@ -154,6 +155,9 @@ function tallies(opts: NonNullable<ChunkReaderOptions["tally"]>, decode: Decode)
   const out: NonNullable<PackedChunk["tallies"]> = [];
   let count = 0;
   let run: Run | undefined;
+  // the attributes of the message being added, for the by values: one function for all, not one per message
+  let attrs: Attrs;
+  const byValue = (i: number) => attrs[by[i]];
   const close = () => {
     if (!run) return;
     out.push({ at: count++, time: run.latest, tally: { n: run.n, first: run.first, groups: [...run.groups], found: run.found, keys: run.keys } });
@@ -165,17 +169,18 @@ function tallies(opts: NonNullable<ChunkReaderOptions["tally"]>, decode: Decode)
       if (run && run.window !== window) close();
       const open: Run = (run ??= { window, latest: msg.time, first: msg.time, n: 0, groups: new Map(), found: by.map(() => false), keys: [] });
       // a payload that does not parse ends the run (an empty one is dropped): it goes on alone, after it
-      const attrs = decode(msg, open.n === 0 ? count : count + 1, (names) => open.keys.push({ at: open.n, keys: names }));
-      if (!attrs) {
+      const decoded = decode(msg, open.n === 0 ? count : count + 1, open.keys, open.n);
+      if (!decoded) {
         if (open.n === 0) run = undefined;
         else close();
         count++;
         return;
       }
+      attrs = decoded;
       open.n++;
       if (msg.time < open.first) open.first = msg.time;
       if (msg.time > open.latest) open.latest = msg.time;
-      const key = groupKey(by.length, (i) => attrs[by[i]]);
+      const key = groupKey(by.length, byValue);
       open.groups.set(key, (open.groups.get(key) ?? 0) + 1);
       for (let i = 0; i < by.length; i++) open.found[i] ||= attrs[by[i]] !== undefined;
     },

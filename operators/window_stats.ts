@@ -158,6 +158,16 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
         }
       };
 
+      /** The group of a key in a window's groups, made at its first message. */
+      const group = (groups: Map<string, Group>, key: string) => {
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = newGroup(groupValues(key, by.length))));
+        return g;
+      };
+      // the message being added, for the by values: one function for all, not one per message
+      let current: Message;
+      const byValue = (i: number) => by[i].get(current);
+
       let timer: Subscription | undefined;
       if (live) {
         const wait = () => windowStart(scheduler.now(), every) + every + lateness - scheduler.now();
@@ -181,19 +191,15 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
           cursor ??= start;
           let groups = open.get(start);
           if (!groups) open.set(start, (groups = new Map()));
-          const group = (key: string) => {
-            let g = groups.get(key);
-            if (!g) groups.set(key, (g = newGroup(groupValues(key, by.length))));
-            return g;
-          };
           const { tally } = msg;
           if (tally) {
             if (measures.length > 0) throw new Error("a tally carries counts only, and this stats step has other measures");
-            for (const [key, n] of tally.groups) group(key).count += n;
+            for (const [key, n] of tally.groups) group(groups, key).count += n;
             tally.found.forEach((found, i) => by[i].seen(found));
             if (tally.first < first) first = tally.first;
           } else {
-            const g = group(groupKey(by.length, (i) => by[i].get(msg)));
+            current = msg;
+            const g = group(groups, groupKey(by.length, byValue));
             g.count++;
             for (let i = 0; i < measures.length; i++) g.states[i] = measures[i].add(g.states[i], msg);
           }

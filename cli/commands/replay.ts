@@ -22,7 +22,7 @@ export function command(): Command {
     .option("--speed <n>", "0: as fast as possible; 1: recorded pace; N: N times faster", "0")
     .option("--since <time>", "leave out messages before this time: ISO 8601 (2026-11-21T14:00Z), or -DURATION before the recording's end (-2h)")
     .option("--until <time>", "leave out messages from this time on (a time-ordered file is read no further)")
-    .option("--threads <n>", "worker threads reading the files ahead when stats follow (auto: one per core, for files from 8 MB; 0: none); the output is the same", "auto")
+    .option("--threads <n>", "worker threads reading the files ahead when a select or stats follows (auto: one per core, for files from 8 MB; 0: none); the output is the same", "auto")
     .option("--quiet", "no progress line on the terminal (it is shown only when stderr is a terminal)");
   const flags = addPipelineFlags(cmd);
   cmd

@@ -1,12 +1,12 @@
 /**
  * Reading a recording ahead on worker threads. A replay spends most of its time on each line's JSON
  * and each payload (measured: 4.3 s of 7.7 for 1M messages), which one thread cannot do faster.
- * When a run only reads some attributes (stats follow parse), worker threads read whole chunks of
- * lines, payloads included, and hand back those attributes (formats/read_ahead_chunk.ts); this
- * thread takes the chunks back in file order, so every later step sees the same messages in the
- * same order and the output is byte for byte the same as without threads. The threads read a plain
- * file themselves, each its own ranges of it; a compressed file or stdin is read here and its bytes
- * handed over.
+ * When a run only reads some attributes (a select or stats follows parse), worker threads read
+ * whole chunks of lines, payloads included, and hand back those attributes
+ * (formats/read_ahead_chunk.ts); this thread takes the chunks back in file order, so every later
+ * step sees the same messages in the same order and the output is byte for byte the same as
+ * without threads. The threads read a plain file themselves, each its own ranges of it; a
+ * compressed file or stdin is read here and its bytes handed over.
  */
 import type { Readable } from "node:stream";
 import { availableParallelism } from "node:os";
@@ -82,25 +82,26 @@ export async function* recordChunks(path: string, stdin: Readable, position: { b
       return;
     }
     // a stream: read here until it is worth starting threads
+    const chunks = lineChunks(recordingBytes(path, stdin, position), CHUNK_BYTES);
     let read = 0;
-    const jobs = async function* () {
-      for await (const chunk of lineChunks(recordingBytes(path, stdin, position), CHUNK_BYTES)) {
-        read += chunk.length;
-        yield { bytes: new Uint8Array(chunk) }; // its own buffer, handed over whole (the chunk may share one with the next)
+    for await (const chunk of chunks) {
+      read += chunk.length;
+      if (auto && read < AUTO_AFTER_BYTES) {
+        yield here(chunk);
+        continue;
       }
-    };
-    const all = jobs();
-    for await (const job of all) {
-      if (!auto || read >= AUTO_AFTER_BYTES) {
-        pool = startPool(threads, options);
-        for await (const [chunk] of inOrder(pool, prepend(job, all))) yield chunk;
-        return;
-      }
-      yield here(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength));
+      pool = startPool(threads, options);
+      for await (const [records] of inOrder(pool, handedOver(prepend(chunk, chunks)))) yield records;
+      return;
     }
   } finally {
     pool?.close();
   }
+}
+
+/** Chunks as jobs for a thread, each in a buffer of its own, handed over whole (a chunk may share one with the next). */
+async function* handedOver(chunks: AsyncIterable<Buffer>): AsyncGenerator<Job> {
+  for await (const chunk of chunks) yield { bytes: new Uint8Array(chunk) };
 }
 
 async function* prepend<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {

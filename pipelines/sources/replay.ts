@@ -32,7 +32,7 @@ export const replayConfig = z.strictObject({
   threads: z
     .union([z.literal("auto"), z.number().int().min(0).max(64)])
     .default("auto")
-    .describe("worker threads reading a file's lines and payloads ahead when stats follow (the output is the same); auto: one per core, for files from 8 MB; 0: none")
+    .describe("worker threads reading a file's lines and payloads ahead when a select or stats follows (the output is the same); auto: one per core, for files from 8 MB; 0: none")
     .meta({ examples: [2] }),
 });
 export type ReplayConfig = z.infer<typeof replayConfig>;

@@ -44,8 +44,8 @@ export interface SourceContext {
    */
   waitForSinks(): Promise<void> | undefined;
   /**
-   * Set when the run's first step is parse and it reads only some attributes (stats follow): a source
-   * that can (a replay) may read payloads ahead, and give messages with `decoded` set.
+   * Set when the run's first step is parse and it reads only some attributes (a select or stats
+   * follows): a source that can (a replay) may read payloads ahead, and give messages with `decoded` set.
    */
   readAhead?: ReadAheadRequest;
 }

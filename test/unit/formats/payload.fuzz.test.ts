@@ -111,6 +111,33 @@ test("round trip: decodePayload(encodeJson(attrs)) gives flat text attributes ba
   );
 });
 
+test("decode with only: exactly those attributes of the whole decode, the same error, the same repeated pairs", () => {
+  // names as keys are spelled and as attributes are named (Site / site), few (compared in place) or many (looked up)
+  const name = fc.constantFrom<string>("site", "Site", "exitCode", "ExitCode", "a", "A", "x.y", "__proto__", "", "k1", "Kk", "é");
+  const payload = fc.oneof(
+    payloadText,
+    fc.array(fc.tuple(name, fc.string({ unit: "grapheme-ascii", maxLength: 6 })), { maxLength: 8 }).map((pairs) => pairs.map(([k, v]) => `${k}:${v}`).join("   ")),
+    fc.dictionary(name, fc.oneof(fc.string({ maxLength: 4 }), fc.integer(), fc.dictionary(name, fc.string({ maxLength: 3 }), { maxKeys: 2 })), { maxKeys: 5 }).map((o) => JSON.stringify(o)),
+  );
+  check(
+    fc.property(payload, fc.uniqueArray(name, { maxLength: 12 }), fc.constantFrom(...OPTIONS), (data, wanted, opts) => {
+      const only = new Set(wanted);
+      const whole = payloadDecoder(opts);
+      const some = payloadDecoder(opts);
+      const all = (thrown(() => whole.decode(data)) as Error | undefined) ?? whole.decode(data);
+      const kept = (thrown(() => some.decode(data, only)) as Error | undefined) ?? some.decode(data, only);
+      if (all instanceof Error) return assert.equal(String(kept), String(all));
+      assert.equal(entries(kept as Attrs), entries(all).filter(([k]) => only.has(k)));
+      // all pairs in order when some key repeats: with only, the pairs kept, when some kept key repeats
+      const pairs = whole.repeated?.filter(([k]) => only.has(k));
+      assert.equal(some.repeated, pairs && new Set(pairs.map(([k]) => k)).size < pairs.length ? pairs : undefined);
+      // the same decoder, asked for all then for some: the set it was given last does not stick
+      assert.equal(entries(some.decode(data)), entries(all));
+    }),
+    2000,
+  );
+});
+
 test("parse operator: every message is emitted or reported, in order", () => {
   check(
     fc.property(fc.array(payloadText, { maxLength: 30 }), fc.constantFrom(...OPTIONS), (payloads, opts) => {

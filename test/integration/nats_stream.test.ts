@@ -89,12 +89,23 @@ if (!skipWithoutNatsServer()) {
       const record = startCli("cms-nats", ["record", "cms.wmarchive.>", "-s", server.address, "-cmsAuth", authFile, "-o", rec, "--count", "200"], home);
       try {
         await record.waitForStderr(/Listening on/);
+        const began = Date.now();
         const nc = await connect({ servers: server.address, user: "cms", pass: PASSWORD });
-        for (const r of sent) nc.publish(r.subject, r.data);
+        // in two waves, the second sent once the first is in the file: each message has the time it arrived
+        for (const r of sent.slice(0, 100)) nc.publish(r.subject, r.data);
+        await nc.flush();
+        await poll("the first wave recorded", () => readFileSync(rec, "utf8").split("\n").length > 100, 10_000);
+        const between = Date.now();
+        await poll("the clock to move on", () => Date.now() > between, 1000, 1);
+        for (const r of sent.slice(100)) nc.publish(r.subject, r.data);
         await nc.drain();
         assert.is(await record.exited, 0, record.stderr());
-        const back = readFileSync(rec, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { subject: string; data: string });
+        const ended = Date.now();
+        const back = readFileSync(rec, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { time: string; subject: string; data: string });
         assert.equal(back.map((r) => [r.subject, r.data]), sent.map((r) => [r.subject, r.data]));
+        const times = back.map((r) => Date.parse(r.time));
+        assert.ok(times.slice(0, 100).every((t) => t >= began && t <= between), "first wave stamped when it came");
+        assert.ok(times.slice(100).every((t) => t > between && t <= ended), "second wave stamped when it came, not with the first's time");
         const replay = await runCliAsync("cms-nats", ["replay", rec, "--to", "record:-"], home);
         assert.is(replay.code, 0, replay.stderr);
         assert.equal(replay.stdout.trim().split("\n").map((l) => JSON.parse(l).data), sent.map((r) => r.data));

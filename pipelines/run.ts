@@ -175,7 +175,7 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
     waitForSinks: () => (behind() ? untilCaughtUp() : undefined),
     ...readAhead(plan, read),
   });
-  /** A sink that delivers but is falling behind (its queue half full), which a source that can wait waits for. */
+  /** A sink that delivers but is falling behind (see Sink.behind), which a source that can wait waits for. */
   const behind = () => targets.some((t) => !t.broken && t.sink.behind?.());
   const untilCaughtUp = () =>
     new Promise<void>((resolve) =>

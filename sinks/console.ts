@@ -65,6 +65,7 @@ export function consoleSink(config: ConsoleConfig, ctx: SinkContext): Sink {
       write(msg);
     },
     pending: () => out.unwritten + (err?.unwritten ?? 0),
+    behind: () => out.behind() || (err?.behind() ?? false),
     async close(completed) {
       await err?.finish(0, completed, "write to stderr failed");
       return out.finish(n, completed, "write to stdout failed");

@@ -43,6 +43,7 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
       n++;
     },
     pending: () => out.unwritten,
+    behind: () => out.behind(),
     close: (completed) => out.finish(n, completed && columns !== undefined),
   };
 }

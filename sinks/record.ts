@@ -28,6 +28,7 @@ export function recordSink(config: RecordConfig, ctx: SinkContext): Sink {
       out.write(msg, 1, msg.receipts);
     },
     pending: () => out.unwritten,
+    behind: () => out.behind(),
     close: (completed) => out.finish(n, completed),
   };
 }

@@ -25,7 +25,7 @@ export interface Sink {
    * lose. Cheap; asked for the warning of a forced exit.
    */
   pending(): number;
-  /** True while it delivers but its queue is half full: a source that can wait (a replay) waits. */
+  /** True while it delivers but cannot keep up (a queue half full, a file or pipe with megabytes unwritten): a source that can wait (a replay) waits. */
   behind?(): boolean;
   /**
    * Flushes and releases. `completed`: the stream ended normally, so a sink with nothing written

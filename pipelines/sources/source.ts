@@ -38,9 +38,9 @@ export interface SourceContext {
    */
   closing(finish: () => Promise<void>): void;
   /**
-   * A promise to wait for when a sink is behind (delivering, but its queue half full), else
-   * undefined: a source that can wait (a replay) asks between batches, so a slow server paces it
-   * instead of having messages dropped; a failing sink does not hold it up (it drops, counted).
+   * A promise to wait for when a sink is behind (delivering, but not keeping up), else undefined:
+   * a source that can wait (a replay) asks between batches, so a slow server or disk paces it
+   * instead of messages being dropped or piling up; a failing sink does not hold it up (it drops, counted).
    */
   waitForSinks(): Promise<void> | undefined;
   /**

@@ -11,8 +11,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { type RunResult, runPipeline } from "../../../pipelines/run.ts";
 import { type PipelineSpec, sinkFromFlag, sourceFromFlag, stepFromFlag } from "../../../pipelines/spec.ts";
+import { BEHIND_BYTES } from "../../../sinks/line_writer.ts";
 import { ROOT } from "../../support/cli.ts";
-import { tempDir } from "../../support/process.ts";
+import { poll, tempDir } from "../../support/process.ts";
 import { type Answer, recordingServer } from "../../support/recording_server.ts";
 
 const dir = tempDir("run");
@@ -117,6 +118,28 @@ test("a replay waits for a sink that delivers slowly (its queue half full) inste
   assert.is(r.report.counts().in, 20_000, "read to the end");
   assert.is(r.sinks[0].dropped, 20_000);
 });
+
+for (const [sink, lines] of [["record:-", 20_000], ["csv:-", 20_001], ["console", 20_000]] as const) {
+  test(`a replay waits for a stdout nobody reads (a paused pipe) instead of holding the rest of the file as text: ${sink}`, async () => {
+    const sample = join(ROOT, "samples", "exitcodes-20k.jsonl"); // 8 MB, twice what a writer may hold
+    const stdout = new PassThrough({ highWaterMark: 16 * 1024 }); // read only once the writes have stopped
+    const spec: PipelineSpec = { from: sourceFromFlag(`replay:${sample}`), steps: [], to: [sinkFromFlag(sink)] };
+    const done = runPipeline(spec, { signal: new AbortController().signal, stdin: Readable.from([]), stdout, stderr: new PassThrough() });
+    let last = -1;
+    let still = 0;
+    await poll("the writes to stop", () => {
+      still = stdout.writableLength === last ? still + 1 : 0;
+      last = stdout.writableLength;
+      return still >= 10;
+    }, 30_000, 20);
+    assert.ok(last > BEHIND_BYTES && last < BEHIND_BYTES + 512 * 1024, `${last} bytes held`);
+    const chunks: Buffer[] = [];
+    stdout.on("data", (c: Buffer) => chunks.push(c));
+    const r = await done;
+    assert.equal(r.sinks.map((x) => [x.delivered, x.dropped]), [[20_000, 0]]);
+    assert.is(Buffer.concat(chunks).toString().split("\n").length, lines + 1);
+  });
+}
 
 test.after(() => dir.remove());
 

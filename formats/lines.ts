@@ -1,4 +1,5 @@
 import { readSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 
 const NEWLINE = 0x0a;
 
@@ -43,6 +44,49 @@ export function splitLines(text: string): string[] {
   const lines = text.split("\n");
   if (text.includes("\r")) for (let i = 0; i < lines.length; i++) if (lines[i].endsWith("\r")) lines[i] = lines[i].slice(0, -1);
   return lines;
+}
+
+/**
+ * Bytes of whole lines decoded into one text at most (a longer line is one text): V8 puts a string
+ * of more than 128 KB (a two-byte one: 64K characters) among its large objects, which are promoted
+ * at the first young-generation collection they live through and then freed only by a full one.
+ */
+const TEXT_BYTES = 32 * 1024;
+
+/**
+ * The text of a file, from where it is to its end, in chunks of whole lines cut as {@link lineChunks}
+ * cuts them (of `textBytes` at most), read `readBytes` at a time into one buffer that every
+ * read reuses. Nothing but the texts outlives a read, and they die young. A buffer per read (as a
+ * read stream makes them) that lives through a young-generation collection, as it does while a
+ * replay waits for a slow sink, is freed only by a full one: 40 MB of them were waiting at the peak
+ * (measured). The buffer grows only for a line longer than it.
+ */
+export async function* fileLineTexts(file: FileHandle, readBytes: number, position: { bytes: number }, textBytes = TEXT_BYTES): AsyncGenerator<string> {
+  let buf = Buffer.allocUnsafeSlow(readBytes);
+  let kept = 0; // bytes of an unfinished line at the buffer's start
+  for (;;) {
+    if (kept === buf.length) {
+      const bigger = Buffer.allocUnsafeSlow(buf.length * 2);
+      buf.copy(bigger, 0, 0, kept);
+      buf = bigger;
+    }
+    const { bytesRead } = await file.read(buf, kept, buf.length - kept, null);
+    if (bytesRead === 0) break;
+    position.bytes += bytesRead;
+    const data = buf.subarray(0, kept + bytesRead);
+    let from = 0;
+    for (;;) {
+      const limit = from + textBytes;
+      let nl = limit >= data.length ? data.lastIndexOf(NEWLINE) : data.lastIndexOf(NEWLINE, limit - 1);
+      if (nl < from) nl = limit < data.length ? data.indexOf(NEWLINE, limit) : -1; // a line longer than a text
+      if (nl < 0) break;
+      yield data.toString("utf8", from, nl);
+      from = nl + 1;
+    }
+    kept = data.length - from;
+    buf.copyWithin(0, from, data.length);
+  }
+  if (kept > 0) yield buf.toString("utf8", 0, kept);
 }
 
 /** How much a range reader reads at a time past its range's ends, looking for a line's end. */

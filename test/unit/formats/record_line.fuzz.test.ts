@@ -6,7 +6,8 @@ import { Readable, Writable } from "node:stream";
 import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { lineBatches, lineRange, splitLines } from "../../../formats/lines.ts";
+import { open } from "node:fs/promises";
+import { fileLineTexts, lineBatches, lineRange, splitLines } from "../../../formats/lines.ts";
 import { PayloadError, payloadDecoder } from "../../../formats/payload.ts";
 import { fromRecordLine, MAX_TIME, MIN_TIME, RecordFormatError, toRecordLine } from "../../../formats/record_line.ts";
 import { type Message, messageFromBytes } from "../../../lib/message.ts";
@@ -136,6 +137,35 @@ test("lineRange: ranges that tile a file give each of its lines once, in order, 
         closeSync(fd);
       }
       assert.equal(got, await collectLines([Buffer.from(text)]));
+    }),
+    300,
+  );
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("fileLineTexts: any file read any number of bytes at a time gives the lines lineBatches gives, in texts of at most textBytes but for a longer line", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "texts-"));
+  const line = fc.string({ unit: fc.constantFrom("a", "é", "😀", "\r", " ", "{"), maxLength: 60 });
+  const input = fc.record({ lines: fc.array(line, { maxLength: 40 }), final: fc.boolean(), readBytes: fc.integer({ min: 1, max: 300 }), textBytes: fc.integer({ min: 1, max: 200 }) });
+  await check(
+    fc.asyncProperty(input, async ({ lines, final, readBytes, textBytes }) => {
+      const text = lines.join("\n") + (final && lines.length > 0 ? "\n" : "");
+      const file = join(dir, "f");
+      writeFileSync(file, text);
+      const handle = await open(file, "r");
+      const position = { bytes: 0 };
+      const got: string[] = [];
+      try {
+        for await (const t of fileLineTexts(handle, readBytes, position, textBytes)) {
+          const pieces = splitLines(t);
+          if (pieces.length > 1) assert.ok(Buffer.byteLength(t) <= textBytes, `a text of ${pieces.length} lines is ${Buffer.byteLength(t)} bytes`);
+          got.push(...pieces);
+        }
+      } finally {
+        await handle.close();
+      }
+      assert.equal(got, await collectLines([Buffer.from(text)]));
+      assert.is(position.bytes, Buffer.byteLength(text));
     }),
     300,
   );

@@ -46,6 +46,18 @@ test("--version on every command, the package's version", () => {
   }
 });
 
+test("every bundle, and each module it carries as text (the reading thread's, the drawing ones), is ASCII: V8 keeps a source as long as it runs, two bytes a character once one is beyond Latin-1", () => {
+  for (const c of COMMANDS) {
+    const code = readFileSync(bin(c), "latin1");
+    const carried = [...code.matchAll(/"(?:data:text\/javascript;base64,)?([A-Za-z0-9+/=]{10000,})"/g)].map((m) => Buffer.from(m[1], "base64").toString("latin1"));
+    assert.ok(carried.length === (c === "cms-nats" ? 3 : 1), `${c}: ${carried.length} modules carried`);
+    for (const [i, text] of [code, ...carried].entries()) {
+      const at = text.search(/[^\x00-\x7f]/);
+      assert.is(at, -1, `${c}${i > 0 ? ` (carried module ${i})` : ""}: ${JSON.stringify(text.slice(at - 40, at + 10))}`);
+    }
+  }
+});
+
 test("a bundle copied alone into an empty folder replays a sample from /, as the sources do", () => {
   const dir = tempDir("lone-bundle");
   try {

@@ -2,7 +2,7 @@
  * Recording files as bytes: opened plain or gzip-compressed (told by their first bytes, not their
  * name), and described in words when they are not a recording at all (a zip, a binary file).
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
@@ -42,13 +42,28 @@ export async function* recordingText(path: string, stdin: Readable, position: { 
 }
 
 /**
+ * Whether a recording can be read only once, from start to end: `-` (stdin), and a path that is not
+ * a regular file, such as a pipe (`replay <(zcat rec.jsonl.gz)`, a FIFO). Such a path is opened
+ * once and never read at a position, which a pipe refuses (ESPIPE); a path that cannot be looked at
+ * is left to the open, which says why.
+ */
+export function readOnce(path: string): boolean {
+  if (path === "-") return true;
+  try {
+    return !statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The bytes of a recording, decompressed when they are gzip (`.jsonl.gz`, or any name); `-` reads
  * `stdin`. Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened. `position`
  * follows how far into the file the reading is (compressed bytes of a gzip file), for progress.
  */
 export async function* recordingBytes(path: string, stdin: Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
-  if (path === "-") {
-    yield* maybeGunzip(stdin);
+  if (readOnce(path)) {
+    yield* maybeGunzip(path === "-" ? stdin : createReadStream(path, { highWaterMark: READ_BYTES }));
     return;
   }
   const head = Buffer.alloc(2);
@@ -61,7 +76,7 @@ export async function* recordingBytes(path: string, stdin: Readable, position: {
   }
 }
 
-/** Stdin cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip. */
+/** Stdin or a pipe cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip. */
 async function* maybeGunzip(input: Readable): AsyncGenerator<Buffer> {
   const it = input[Symbol.asyncIterator]();
   const first = await it.next();
@@ -81,9 +96,9 @@ async function* maybeGunzip(input: Readable): AsyncGenerator<Buffer> {
   yield* gunzip;
 }
 
-/** The size of a recording that is a plain (not compressed) file, which can be read in ranges; undefined for stdin or gzip. */
+/** The size of a recording that is a plain (not compressed) file, which can be read in ranges; undefined for stdin, a pipe or gzip. */
 export function plainFileSize(path: string): number | undefined {
-  if (path === "-") return undefined;
+  if (readOnce(path)) return undefined;
   const head = Buffer.alloc(2);
   const fd = openSync(path, "r");
   try {
@@ -99,7 +114,7 @@ export function plainFileSize(path: string): number | undefined {
  * data (NUL bytes)", or its first line. Reads at most 4 KiB of it.
  */
 export function describeContent(path: string): string {
-  if (path === "-") return "standard input held no recorded line";
+  if (readOnce(path)) return `${path === "-" ? "standard input" : "the pipe"} held no recorded line`;
   const head = Buffer.alloc(4096);
   let n = 0;
   try {

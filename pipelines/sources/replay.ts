@@ -1,7 +1,7 @@
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { Observable } from "rxjs";
 import { z } from "zod";
-import { describeContent } from "../../formats/recording.ts";
+import { describeContent, readOnce } from "../../formats/recording.ts";
 import { fromRecordLine } from "../../formats/record_line.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import type { Message } from "../../lib/message.ts";
@@ -115,7 +115,8 @@ async function timeRange(config: ReplayConfig, ctx: SourceContext): Promise<Rang
     if (text === undefined) return open;
     const rel = RELATIVE.exec(text);
     if (!rel) return Date.parse(text);
-    if (config.path.includes("-")) throw new SourceError(`a time before the recording's end (${text}) needs files, not standard input`);
+    const once = config.path.find(readOnce);
+    if (once !== undefined) throw new SourceError(`a time before the recording's end (${text}) needs files, not ${once === "-" ? "standard input" : `a pipe (${once})`}: it would have to be read twice`);
     end ??= Math.max(...(await Promise.all(config.path.map((p) => lastTime(p, ctx)))));
     return end - (parseDuration(rel[1]) ?? 0);
   };
@@ -135,8 +136,9 @@ async function lastTime(path: string, ctx: SourceContext): Promise<number> {
   return last;
 }
 
-/** The time of the last record of a plain (not compressed) file, from its end; undefined for a compressed one. */
+/** The time of the last record of a plain (not compressed) file, from its end; undefined for a compressed one or a pipe. */
 function tailTime(path: string): number | undefined {
+  if (readOnce(path)) return undefined;
   const fd = openSync(path, "r");
   try {
     const head = Buffer.alloc(2);
@@ -169,7 +171,7 @@ function tailTime(path: string): number | undefined {
  */
 function reportProgress(config: ReplayConfig, range: Range, positions: { bytes: number }[], ctx: SourceContext): void {
   if (!ctx.progress) return;
-  const files = config.path.filter((p) => p !== "-");
+  const files = config.path.filter((p) => !readOnce(p)); // a pipe's size and end are not known ahead
   const ends = files.map(tailTime);
   const recordedEnd = range.until !== Infinity ? range.until : files.length === config.path.length && ends.every((e) => e !== undefined) ? Math.max(...(ends as number[])) : undefined;
   ctx.progress({

@@ -4,12 +4,13 @@
  * made by this tool and checked by independent counts (independent.test.ts); to remake them after a
  * deliberate change: UPDATE_GOLDEN=1 npx tsx test/run.ts golden, then review the diff.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { ROOT, runCli, summaryLine } from "../support/cli.ts";
+import { bin, cliEnv, ROOT, runCli, summaryLine, WORKDIR } from "../support/cli.ts";
 
 const update = process.env.UPDATE_GOLDEN === "1";
 const tmp = mkdtempSync(join(tmpdir(), "golden-"));
@@ -96,5 +97,31 @@ for (const [i, c] of CASES.entries()) {
     assert.fixture(outputs[0], readFileSync(expectedPath, "utf8"));
   });
 }
+
+/** Runs `cms-nats replay <(COMMAND) ARGS` in bash: a pipe as the path, as `replay <(zcat rec.jsonl.gz)` gives one. */
+function replayPipe(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn("bash", ["-c", `exec "$0" replay <(${command}) "$@"`, bin("cms-nats"), ...args], { cwd: WORKDIR, env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
+}
+
+test("a pipe as the path (replay <(zcat rec.jsonl.gz)): plain or gzip, read ahead on threads or not, the same output as the file; a time before its end refused", async () => {
+  const expected = readFileSync(join(ROOT, "samples/expected/exitcodes-20k.by-site-60s.csv"), "utf8");
+  const sample = JSON.stringify(join(ROOT, "samples/exitcodes-20k.jsonl"));
+  for (const command of [`cat ${sample}`, `gzip -c ${sample}`]) {
+    for (const threads of ["0", "2"]) {
+      const r = await replayPipe(command, ["--threads", threads, "--stats", "{every: 60s, by: [site]}", "--to", "csv:-"]);
+      assert.is(r.code, 0, `<(${command}) --threads ${threads}: ${r.stderr}`);
+      assert.is(summaryLine(r.stderr), "summary in=20000 aggregated=20000 out=1609");
+      assert.fixture(r.stdout, expected);
+    }
+  }
+  const r = await replayPipe(`cat ${sample}`, ["--since", "-1h"]);
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /error: a time before the recording's end \(-1h\) needs files, not a pipe \(\/dev\/fd\/\d+\): it would have to be read twice/);
+});
 
 test.run();

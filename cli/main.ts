@@ -108,7 +108,9 @@ export async function execute(spec: PipelineSpec, opts: { progress?: boolean } =
   try {
     result = await runPipeline(spec, {
       signal: stop.signal,
-      stdin: process.stdin,
+      get stdin() {
+        return process.stdin; // made only when read (RunOptions.stdin says why)
+      },
       stdout: process.stdout,
       stderr,
       defaultCmsAuth: defaultCmsAuth(),

@@ -28,7 +28,7 @@ const READ_BYTES = 256 * 1024;
  * lineChunks cuts them; a plain file is read into one buffer reused for every read (formats/lines.ts
  * fileLineTexts says why).
  */
-export async function* recordingText(path: string, stdin: Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<string> {
+export async function* recordingText(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<string> {
   if (plainFileSize(path) === undefined) {
     for await (const chunk of lineChunks(recordingBytes(path, stdin, position))) yield chunk.toString("utf8");
     return;
@@ -58,12 +58,12 @@ export function readOnce(path: string): boolean {
 
 /**
  * The bytes of a recording, decompressed when they are gzip (`.jsonl.gz`, or any name); `-` reads
- * `stdin`. Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened. `position`
+ * `stdin()` (asked for only then). Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened. `position`
  * follows how far into the file the reading is (compressed bytes of a gzip file), for progress.
  */
-export async function* recordingBytes(path: string, stdin: Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
+export async function* recordingBytes(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
   if (readOnce(path)) {
-    yield* maybeGunzip(path === "-" ? stdin : createReadStream(path, { highWaterMark: READ_BYTES }));
+    yield* maybeGunzip(path === "-" ? stdin() : createReadStream(path, { highWaterMark: READ_BYTES }));
     return;
   }
   const head = Buffer.alloc(2);

@@ -19,6 +19,11 @@ import type { StepContext, StepKind } from "./steps/step.ts";
 export interface RunOptions {
   /** Abort to stop: the source completes, open stats windows and every sink flush, then the run resolves. */
   signal: AbortSignal;
+  /**
+   * Looked at only by a source that reads it (stdin, `replay -`): may be a getter, so that
+   * process.stdin is not made for a run that does not read it. Node makes a pipe it opens as stdin
+   * non-blocking, for every process that shares it: another reader of that pipe then fails (EAGAIN).
+   */
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
@@ -164,7 +169,9 @@ export async function runPipeline(input: PipelineSpec, opts: RunOptions): Promis
   const source$ = sourceKind.create(spec.from.config, {
     signal,
     scheduler,
-    stdin: opts.stdin,
+    get stdin() {
+      return opts.stdin;
+    },
     skipped: (where, reason) => report.skipped(where, reason),
     count: (name) => report.counter(name, "source").n++,
     warn: (t) => report.warn(t),

@@ -53,7 +53,7 @@ export interface ReadOptions {
  * The recorded messages of a file (`-`: stdin), chunk by chunk, in file order: read here or ahead on
  * threads (see the module comment). `position` follows the bytes read, for progress.
  */
-export async function* recordChunks(path: string, stdin: Readable, position: { bytes: number }, opts: ReadOptions): AsyncGenerator<RecordChunk> {
+export async function* recordChunks(path: string, stdin: () => Readable, position: { bytes: number }, opts: ReadOptions): AsyncGenerator<RecordChunk> {
   const parseTime = recordedTimeParser();
   const here = (text: string): RecordChunk => {
     const messages: Message[] = [];

@@ -230,7 +230,7 @@ async function* fileMessages(path: string, ctx: SourceContext, position: { bytes
   let lines = 0;
   let good = 0;
   const notARecording = () => new SourceError(`${path} is not a recording: ${describeContent(path)}`);
-  for await (const chunk of recordChunks(path, ctx.stdin, position, { ...read, ...(ctx.readAhead ? { ahead: readAhead(ctx.readAhead, read) } : {}) })) {
+  for await (const chunk of recordChunks(path, () => ctx.stdin, position, { ...read, ...(ctx.readAhead ? { ahead: readAhead(ctx.readAhead, read) } : {}) })) {
     let from = 0;
     for (const p of chunk.problems) {
       if (p.at > from) yield chunk.messages.slice(from, (from = p.at));

@@ -12,6 +12,7 @@ export interface SourceContext {
   signal: AbortSignal;
   /** Time for pacing and arrival stamps (virtual in tests). */
   scheduler: SchedulerLike;
+  /** Standard input; read it only from a source that reads it (see RunOptions.stdin). */
   stdin: Readable;
   /** Reports input that was skipped (e.g. a malformed recorded line) with where it was. */
   skipped(where: string, reason: string): void;

@@ -98,9 +98,9 @@ for (const [i, c] of CASES.entries()) {
   });
 }
 
-/** Runs `cms-nats replay <(COMMAND) ARGS` in bash: a pipe as the path, as `replay <(zcat rec.jsonl.gz)` gives one. */
-function replayPipe(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn("bash", ["-c", `exec "$0" replay <(${command}) "$@"`, bin("cms-nats"), ...args], { cwd: WORKDIR, env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
+/** Runs `[FEED |] cms-nats replay <(COMMAND) ARGS` in bash: a pipe as the path, as `replay <(zcat rec.jsonl.gz)` gives one. */
+function replayPipe(command: string, args: string[], feed?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn("bash", ["-c", `${feed ? `${feed} |` : "exec"} "$0" replay <(${command}) "$@"`, bin("cms-nats"), ...args], { cwd: WORKDIR, env: cliEnv(), stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -108,13 +108,14 @@ function replayPipe(command: string, args: string[]): Promise<{ code: number | n
   return new Promise((resolve) => child.once("close", (code) => resolve({ code, stdout, stderr })));
 }
 
-test("a pipe as the path (replay <(zcat rec.jsonl.gz)): plain or gzip, read ahead on threads or not, the same output as the file; a time before its end refused", async () => {
+test("a pipe as the path (replay <(zcat rec.jsonl.gz)): plain or gzip, read ahead on threads or not, or read from the command's own stdin: the same output as the file; a time before its end refused", async () => {
   const expected = readFileSync(join(ROOT, "samples/expected/exitcodes-20k.by-site-60s.csv"), "utf8");
   const sample = JSON.stringify(join(ROOT, "samples/exitcodes-20k.jsonl"));
-  for (const command of [`cat ${sample}`, `gzip -c ${sample}`]) {
+  // the last: the pipe's reader shares the command's stdin, which the command must leave as it is (not made non-blocking)
+  for (const [command, feed] of [[`cat ${sample}`], [`gzip -c ${sample}`], ["cat", `cat ${sample}`]]) {
     for (const threads of ["0", "2"]) {
-      const r = await replayPipe(command, ["--threads", threads, "--stats", "{every: 60s, by: [site]}", "--to", "csv:-"]);
-      assert.is(r.code, 0, `<(${command}) --threads ${threads}: ${r.stderr}`);
+      const r = await replayPipe(command, ["--threads", threads, "--stats", "{every: 60s, by: [site]}", "--to", "csv:-"], feed);
+      assert.is(r.code, 0, `${feed ?? ""} <(${command}) --threads ${threads}: ${r.stderr}`);
       assert.is(summaryLine(r.stderr), "summary in=20000 aggregated=20000 out=1609");
       assert.fixture(r.stdout, expected);
     }

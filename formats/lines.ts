@@ -58,7 +58,7 @@ const TEXT_BYTES = 32 * 1024;
  * cuts them (of `textBytes` at most), read `readBytes` at a time into one buffer that every
  * read reuses. Nothing but the texts outlives a read, and they die young. A buffer per read (as a
  * read stream makes them) that lives through a young-generation collection, as it does while a
- * replay waits for a slow sink, is freed only by a full one: 40 MB of them were waiting at the peak
+ * replay waits for a slow sink, is freed only by a full one: over 50 MB of them waited at times
  * (measured). The buffer grows only for a line longer than it.
  */
 export async function* fileLineTexts(file: FileHandle, readBytes: number, position: { bytes: number }, textBytes = TEXT_BYTES): AsyncGenerator<string> {

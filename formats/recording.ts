@@ -58,8 +58,9 @@ export function readOnce(path: string): boolean {
 
 /**
  * The bytes of a recording, decompressed when they are gzip (`.jsonl.gz`, or any name); `-` reads
- * `stdin()` (asked for only then). Throws an Error with `code` ENOENT/EACCES... for a file that cannot be opened. `position`
- * follows how far into the file the reading is (compressed bytes of a gzip file), for progress.
+ * `stdin()` (asked for only then). Throws an Error with `code` ENOENT/EACCES... for a file that
+ * cannot be opened. `position` follows how far into the file the reading is (compressed bytes of a
+ * gzip file), for progress.
  */
 export async function* recordingBytes(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
   if (readOnce(path)) {

@@ -28,8 +28,8 @@ const BATCH = 1024;
 
 /**
  * Bytes the stream may hold unwritten before the writer says it is behind, so that a replay waits
- * for a slow disk or a slow reader of a pipe instead of piling text up in memory (measured: a replay
- * to CSV read faster than the file took its rows, and held 50 MB more heap).
+ * for a slow disk or a slow reader of a pipe instead of piling text up in memory (measured: a
+ * replay of 1M messages into `| less` left waiting read all 410 MB, and grew past 400 MB RSS).
  */
 export const BEHIND_BYTES = 4 * 1024 * 1024;
 

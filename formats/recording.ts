@@ -64,7 +64,7 @@ export function readOnce(path: string): boolean {
  */
 export async function* recordingBytes(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
   if (readOnce(path)) {
-    yield* maybeGunzip(path === "-" ? stdin() : createReadStream(path, { highWaterMark: READ_BYTES }));
+    yield* maybeGunzip(counted(path === "-" ? stdin() : createReadStream(path, { highWaterMark: READ_BYTES }), position));
     return;
   }
   const head = Buffer.alloc(2);
@@ -77,12 +77,20 @@ export async function* recordingBytes(path: string, stdin: () => Readable, posit
   }
 }
 
+/** A stream's chunks as bytes, added to `position` as they are read (what progress shows of a stream). */
+async function* counted(input: Readable, position: { bytes: number }): AsyncGenerator<Buffer> {
+  for await (const chunk of input) {
+    const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    position.bytes += buf.length;
+    yield buf;
+  }
+}
+
 /** Stdin or a pipe cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip. */
-async function* maybeGunzip(input: Readable): AsyncGenerator<Buffer> {
-  const it = input[Symbol.asyncIterator]();
+async function* maybeGunzip(it: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
   const first = await it.next();
   if (first.done) return;
-  const chunk: Buffer = typeof first.value === "string" ? Buffer.from(first.value) : first.value;
+  const chunk = first.value;
   if (!startsWith(chunk, GZIP)) {
     yield chunk;
     for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;

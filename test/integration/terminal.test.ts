@@ -167,7 +167,7 @@ if (!skipWithoutTmux()) {
       }));
   }
 
-  test("replay shows where it is (file, recorded time, rate, time left) on the terminal; nothing with --quiet", async () => {
+  test("replay shows where it is (file, recorded time, rate, time left) on the terminal, a pipe what was read of it; nothing with --quiet", async () => {
     const big = join(dir.path, "big.jsonl");
     writeFileSync(big, [...generateStream({ count: 400_000, seed: 5 })].join("\n") + "\n");
     const out = join(dir.path, "big.csv");
@@ -176,6 +176,11 @@ if (!skipWithoutTmux()) {
       assert.ok(s.some((l) => l.includes("MB of")));
       assert.is((await t.ended(60_000)).code, 0);
       assert.not.ok(t.screen().some((l) => /msg\/s/.test(l)), "erased at the end");
+    });
+    // a pipe: no size known ahead, so what was read so far, counted as it is read
+    await inTerminal(`${top} replay <(cat ${big}) --select site --to csv:${out} --force`, async (t) => {
+      await t.waitForScreen("the progress line of a pipe", (x) => x.some((l) => /^ *[1-9][\d.]* (kB|MB) {3}recorded 2026-.* msg\/s$/.test(l)), 30_000);
+      assert.is((await t.ended(60_000)).code, 0);
     });
     await inTerminal(`${top} replay ${big} --select site --to csv:${out} --force --quiet`, async (t) => {
       const seen: string[] = [];

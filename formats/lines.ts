@@ -75,18 +75,37 @@ export async function* fileLineTexts(file: FileHandle, readBytes: number, positi
     position.bytes += bytesRead;
     const data = buf.subarray(0, kept + bytesRead);
     let from = 0;
-    for (;;) {
-      const limit = from + textBytes;
-      let nl = limit >= data.length ? data.lastIndexOf(NEWLINE) : data.lastIndexOf(NEWLINE, limit - 1);
-      if (nl < from) nl = limit < data.length ? data.indexOf(NEWLINE, limit) : -1; // a line longer than a text
-      if (nl < 0) break;
-      yield data.toString("utf8", from, nl);
-      from = nl + 1;
-    }
+    for (let nl; (nl = nextCut(data, from, textBytes)) >= 0; from = nl + 1) yield data.toString("utf8", from, nl);
     kept = data.length - from;
     buf.copyWithin(0, from, data.length);
   }
   if (kept > 0) yield buf.toString("utf8", 0, kept);
+}
+
+/**
+ * The lines of bytes, as {@link splitLines} gives them for their whole text, decoded in texts of at
+ * most `textBytes` (see {@link TEXT_BYTES}): what a reading thread does with each range it reads.
+ */
+export function bytesLines(bytes: Buffer, textBytes = TEXT_BYTES): string[] {
+  const lines: string[] = [];
+  const add = (text: string) => {
+    for (const line of splitLines(text)) lines.push(line);
+  };
+  let from = 0;
+  for (let nl; bytes.length - from > textBytes && (nl = nextCut(bytes, from, textBytes)) >= 0; from = nl + 1) add(bytes.toString("utf8", from, nl));
+  add(bytes.toString("utf8", from));
+  return lines;
+}
+
+/**
+ * Where the next text of whole lines from `from` ends: the last newline within `textBytes`, else
+ * (a longer line) the first one after; -1 when there is no newline from `from` on.
+ */
+function nextCut(data: Buffer, from: number, textBytes: number): number {
+  const limit = from + textBytes;
+  const nl = limit >= data.length ? data.lastIndexOf(NEWLINE) : data.lastIndexOf(NEWLINE, limit - 1);
+  if (nl >= from) return nl;
+  return limit < data.length ? data.indexOf(NEWLINE, limit) : -1;
 }
 
 /** How much a range reader reads at a time past its range's ends, looking for a line's end. */

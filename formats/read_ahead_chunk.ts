@@ -10,7 +10,7 @@
  * everything.
  */
 import { type Attrs, groupKey, type Message, newAttrs, READ, type Tally, windowStart } from "../lib/message.ts";
-import { splitLines } from "./lines.ts";
+import { bytesLines } from "./lines.ts";
 import { type DecodeOptions, PayloadError, payloadDecoder } from "./payload.ts";
 import { type LineProblem, type RecordChunk, readRecordLines, recordedTimeParser } from "./record_line.ts";
 
@@ -63,8 +63,7 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
   const decoder = payloadDecoder(opts.parse);
   const only = new Set(opts.keep);
   return (bytes) => {
-    const text = bytes && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
-    const lines = text === undefined ? [] : splitLines(text);
+    const lines = bytes === undefined ? [] : bytesLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const failed: PackedChunk["failed"] = [];
     const seen = new Set<string>();
     let sampled = 0;

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { open } from "node:fs/promises";
-import { fileLineTexts, lineBatches, lineRange, splitLines } from "../../../formats/lines.ts";
+import { bytesLines, fileLineTexts, lineBatches, lineRange, splitLines } from "../../../formats/lines.ts";
 import { PayloadError, payloadDecoder } from "../../../formats/payload.ts";
 import { fromRecordLine, MAX_TIME, MIN_TIME, RecordFormatError, toRecordLine } from "../../../formats/record_line.ts";
 import { type Message, messageFromBytes } from "../../../lib/message.ts";
@@ -170,6 +170,20 @@ test("fileLineTexts: any file read any number of bytes at a time gives the lines
     300,
   );
   rmSync(dir, { recursive: true, force: true });
+});
+
+test("bytesLines: the lines splitLines gives for the whole text, for any bytes (invalid UTF-8, CRLF) decoded in texts of any size", () => {
+  const unit = fc.oneof(fc.constantFrom("a", "é", "😀", "\r", "\n", "\r\n", " "), fc.string({ unit: "binary", minLength: 1, maxLength: 1 }));
+  const input = fc.record({
+    text: fc.oneof(fc.string({ unit, maxLength: 300 }).map((t) => Buffer.from(t)), fc.uint8Array({ maxLength: 300 }).map((b) => Buffer.from(b))),
+    textBytes: fc.integer({ min: 1, max: 200 }),
+  });
+  check(
+    fc.property(input, ({ text, textBytes }) => {
+      assert.equal(bytesLines(text, textBytes), splitLines(text.toString("utf8")));
+    }),
+    2000,
+  );
 });
 
 test("lineBatches: a 1 MB+ line in 64 KB chunks, and invalid UTF-8 replaced rather than thrown", async () => {

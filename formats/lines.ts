@@ -31,12 +31,12 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
 
 /**
  * Yields the lines of a stream in batches (one array per chunk read), without line ends (`\n` or
- * `\r\n`). Chunks are cut at their last newline byte and decoded whole, so a UTF-8 sequence is never
- * split and the per-line cost is one `split`: this is what lets replay run at several hundred
- * thousand lines a second.
+ * `\r\n`). Chunks are cut at their last newline byte and decoded in whole lines ({@link bytesLines}),
+ * so a UTF-8 sequence is never split and the per-line cost is one `split`: this is what lets replay
+ * run at several hundred thousand lines a second.
  */
 export async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-  for await (const chunk of lineChunks(input)) yield splitLines(chunk.toString("utf8"));
+  for await (const chunk of lineChunks(input)) yield bytesLines(chunk);
 }
 
 /** The lines of a text, without their line ends (`\n` or `\r\n`). */
@@ -84,7 +84,7 @@ export async function* fileLineTexts(file: FileHandle, readBytes: number, positi
 
 /**
  * The lines of bytes, as {@link splitLines} gives them for their whole text, decoded in texts of at
- * most `textBytes` (see {@link TEXT_BYTES}): what a reading thread does with each range it reads.
+ * most `textBytes` (see {@link TEXT_BYTES}): how every chunk of bytes read becomes lines.
  */
 export function bytesLines(bytes: Buffer, textBytes = TEXT_BYTES): string[] {
   const lines: string[] = [];

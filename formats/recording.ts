@@ -6,7 +6,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } 
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { fileLineTexts, lineChunks } from "./lines.ts";
+import { fileLineTexts, splitLines } from "./lines.ts";
 
 const GZIP = [0x1f, 0x8b];
 
@@ -24,18 +24,14 @@ const startsWith = (head: Uint8Array, magic: number[]) => magic.every((b, i) => 
 const READ_BYTES = 256 * 1024;
 
 /**
- * The text of a recording (as {@link recordingBytes} opens it) in chunks of whole lines, as
- * lineChunks cuts them; a plain file is read into one buffer reused for every read (formats/lines.ts
- * fileLineTexts says why).
+ * The lines of a plain (not compressed) file ({@link plainFileSize}) in batches, read into one
+ * buffer reused for every read (formats/lines.ts fileLineTexts says why). `position` follows the
+ * bytes read.
  */
-export async function* recordingText(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<string> {
-  if (plainFileSize(path) === undefined) {
-    for await (const chunk of lineChunks(recordingBytes(path, stdin, position))) yield chunk.toString("utf8");
-    return;
-  }
+export async function* plainFileLines(path: string, position: { bytes: number }): AsyncGenerator<string[]> {
   const file = await open(path, "r");
   try {
-    yield* fileLineTexts(file, READ_BYTES, position);
+    for await (const text of fileLineTexts(file, READ_BYTES, position)) yield splitLines(text);
   } finally {
     await file.close();
   }

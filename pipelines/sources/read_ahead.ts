@@ -12,10 +12,10 @@ import type { Readable } from "node:stream";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { type ChunkReaderOptions, type PackedChunk, unpackChunk } from "../../formats/read_ahead_chunk.ts";
-import { lineChunks, splitLines } from "../../formats/lines.ts";
+import { bytesLines, lineBatches, lineChunks } from "../../formats/lines.ts";
 import type { DecodeOptions } from "../../formats/payload.ts";
 import { type RecordChunk, readRecordLines, recordedTimeParser } from "../../formats/record_line.ts";
-import { plainFileSize, recordingBytes, recordingText } from "../../formats/recording.ts";
+import { plainFileLines, plainFileSize, recordingBytes } from "../../formats/recording.ts";
 import type { Message } from "../../lib/message.ts";
 import { KEYS_SAMPLE } from "../../operators/parse.ts";
 import { workerUrl } from "./read_ahead_worker_url.ts";
@@ -55,16 +55,16 @@ export interface ReadOptions {
  */
 export async function* recordChunks(path: string, stdin: () => Readable, position: { bytes: number }, opts: ReadOptions): AsyncGenerator<RecordChunk> {
   const parseTime = recordedTimeParser();
-  const here = (text: string): RecordChunk => {
+  const here = (lines: string[]): RecordChunk => {
     const messages: Message[] = [];
-    return { messages, ...readRecordLines(splitLines(text), parseTime, (msg) => messages.push(msg)) };
+    return { messages, ...readRecordLines(lines, parseTime, (msg) => messages.push(msg)) };
   };
   const threads = opts.threads === "auto" ? Math.min(MAX_AUTO_THREADS, availableParallelism()) : opts.threads;
   const { ahead } = opts;
-  const size = ahead && threads > 0 ? plainFileSize(path) : undefined;
+  const size = plainFileSize(path);
   const auto = opts.threads === "auto";
   if (!ahead || threads === 0 || (auto && size !== undefined && size < AUTO_AFTER_BYTES)) {
-    for await (const text of recordingText(path, stdin, position)) yield here(text);
+    for await (const lines of size !== undefined ? plainFileLines(path, position) : lineBatches(recordingBytes(path, stdin, position))) yield here(lines);
     return;
   }
   const options: ChunkReaderOptions = { parse: ahead.parse, keep: ahead.keep, sampleKeys: KEYS_SAMPLE, since: opts.since, until: opts.until, ...(ahead.tally ? { tally: ahead.tally } : {}) };
@@ -87,7 +87,7 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
     for await (const chunk of chunks) {
       read += chunk.length;
       if (auto && read < AUTO_AFTER_BYTES) {
-        yield here(chunk.toString("utf8"));
+        yield here(bytesLines(chunk));
         continue;
       }
       pool = startPool(threads, options);

@@ -30,8 +30,18 @@ export interface ReadAheadRequest {
   tally?: { by: readonly string[]; every: number | "all" };
 }
 
-/** A chunk for a thread: bytes of whole lines, or the lines starting in a range of a file (formats/lines.ts lineRange). */
-export type Job = { bytes: Uint8Array } | { path: string; start: number; end: number; size: number };
+/**
+ * A chunk for a thread: bytes of whole lines, or the lines starting in a range of a file
+ * (formats/lines.ts lineRange); and how many of its first messages in range to read whole for parse's
+ * names (formats/read_ahead_chunk.ts chunkReader).
+ */
+export type Job = ({ bytes: Uint8Array } | { path: string; start: number; end: number; size: number }) & { sampleKeys: number };
+
+/** A chunk read by a thread, and how many of its messages it read whole for their names. */
+interface ThreadChunk {
+  records: RecordChunk;
+  sampled: number;
+}
 
 /** `auto`: one thread per core, up to this many. */
 const MAX_AUTO_THREADS = 4;
@@ -67,17 +77,25 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
     for await (const lines of size !== undefined ? plainFileLines(path, position) : lineBatches(recordingBytes(path, stdin, position))) yield here(lines);
     return;
   }
-  const options: ChunkReaderOptions = { parse: ahead.parse, keep: ahead.keep, sampleKeys: KEYS_SAMPLE, since: opts.since, until: opts.until, ...(ahead.tally ? { tally: ahead.tally } : {}) };
+  const options: ChunkReaderOptions = { parse: ahead.parse, keep: ahead.keep, since: opts.since, until: opts.until, ...(ahead.tally ? { tally: ahead.tally } : {}) };
+  // messages in range read so far, at least: a chunk sent now reads whole only the first ones parse
+  // may still need for names (chunks still out were asked for too many, never too few)
+  let inRange = 0;
+  const sampleKeys = () => Math.max(0, KEYS_SAMPLE - inRange);
+  const taken = ({ records, sampled }: ThreadChunk) => {
+    inRange += sampled;
+    return records;
+  };
   let pool: Pool | undefined;
   try {
     if (size !== undefined) {
       pool = startPool(threads, options);
       const ranges = function* () {
-        for (let start = 0; start < size; start += CHUNK_BYTES) yield { path, start, end: start + CHUNK_BYTES, size };
+        for (let start = 0; start < size; start += CHUNK_BYTES) yield { path, start, end: start + CHUNK_BYTES, size, sampleKeys: sampleKeys() };
       };
       for await (const [chunk, job] of inOrder(pool, ranges())) {
         position.bytes = Math.min(job.end, size);
-        yield chunk;
+        yield taken(chunk);
       }
       return;
     }
@@ -87,11 +105,13 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
     for await (const chunk of chunks) {
       read += chunk.length;
       if (auto && read < AUTO_AFTER_BYTES) {
-        yield here(bytesLines(chunk));
+        const records = here(bytesLines(chunk));
+        for (const m of records.messages) if (m.time >= opts.since && m.time < opts.until) inRange++;
+        yield records;
         continue;
       }
       pool = startPool(threads, options);
-      for await (const [records] of inOrder(pool, handedOver(prepend(chunk, chunks)))) yield records;
+      for await (const [records] of inOrder(pool, handedOver(prepend(chunk, chunks), sampleKeys))) yield taken(records);
       return;
     }
   } finally {
@@ -100,8 +120,8 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
 }
 
 /** Chunks as jobs for a thread, each in a buffer of its own, handed over whole (a chunk may share one with the next). */
-async function* handedOver(chunks: AsyncIterable<Buffer>): AsyncGenerator<Job> {
-  for await (const chunk of chunks) yield { bytes: new Uint8Array(chunk) };
+async function* handedOver(chunks: AsyncIterable<Buffer>, sampleKeys: () => number): AsyncGenerator<Job> {
+  for await (const chunk of chunks) yield { bytes: new Uint8Array(chunk), sampleKeys: sampleKeys() };
 }
 
 async function* prepend<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> {
@@ -110,10 +130,10 @@ async function* prepend<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> 
 }
 
 /** Each job's chunk, in the order of the jobs, with at most two jobs per thread in flight. */
-async function* inOrder<J extends Job>(pool: Pool, jobs: Iterable<J> | AsyncIterable<J>): AsyncGenerator<[RecordChunk, J]> {
-  const inFlight: Promise<[RecordChunk, J]>[] = [];
+async function* inOrder<J extends Job>(pool: Pool, jobs: Iterable<J> | AsyncIterable<J>): AsyncGenerator<[ThreadChunk, J]> {
+  const inFlight: Promise<[ThreadChunk, J]>[] = [];
   for await (const job of jobs) {
-    const next = pool.read(job).then((chunk): [RecordChunk, J] => [chunk, job]);
+    const next = pool.read(job).then((chunk): [ThreadChunk, J] => [chunk, job]);
     next.catch(() => undefined); // awaited in turn below: not an unhandled rejection meanwhile
     inFlight.push(next);
     if (inFlight.length >= 2 * pool.size) yield await inFlight.shift()!;
@@ -124,7 +144,7 @@ async function* inOrder<J extends Job>(pool: Pool, jobs: Iterable<J> | AsyncIter
 interface Pool {
   size: number;
   /** The chunk of a job, read by the next thread in turn. */
-  read(job: Job): Promise<RecordChunk>;
+  read(job: Job): Promise<ThreadChunk>;
   close(): void;
 }
 
@@ -133,11 +153,11 @@ function startPool(size: number, options: ChunkReaderOptions): Pool {
   const threads = Array.from({ length: size }, () => {
     // a small young generation: each chunk's garbage dies at once, and the default (16 MB) was 30 MB more peak RSS (measured)
     const worker = new Worker(workerUrl, { workerData: options, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    const waiting: { resolve(c: RecordChunk): void; reject(err: Error): void }[] = [];
+    const waiting: { resolve(c: ThreadChunk): void; reject(err: Error): void }[] = [];
     const fail = (err: Error) => {
       for (const w of waiting.splice(0)) w.reject(err);
     };
-    worker.on("message", (packed: PackedChunk) => waiting.shift()!.resolve(unpackChunk(packed, options.keep)));
+    worker.on("message", (packed: PackedChunk) => waiting.shift()!.resolve({ records: unpackChunk(packed, options.keep), sampled: packed.sampled }));
     worker.on("error", (err) => fail(new Error(`a reading thread failed: ${err.message}`, { cause: err })));
     worker.on("exit", (code) => fail(new Error(`a reading thread stopped (exit code ${code})`)));
     return { worker, waiting };

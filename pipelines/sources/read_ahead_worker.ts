@@ -21,6 +21,6 @@ parentPort!.on("message", (job: Job) => {
       closeSync(fd);
     }
   }
-  const packed = read(bytes);
+  const packed = read(bytes, job.sampleKeys);
   parentPort!.postMessage(packed, transferables(packed));
 });

@@ -58,13 +58,33 @@ export function flagValue(flag: string, text: string): unknown {
   return toJS(doc, `${flag} ${quote(text)}`);
 }
 
-/** The document's value; an alias bomb (`[*a, *a, ...]` nested) is refused by the yaml package with a ReferenceError. */
+/**
+ * The document's value; an alias bomb (`[*a, *a, ...]` nested) is refused by the yaml package with a
+ * ReferenceError. A key written without the space after its colon is refused too: YAML reads
+ * `{every:60s}` as the key `every:60s` with no value, so a setting would be lost (`every is
+ * required`) or a filter would match nothing, silently.
+ */
 function toJS(doc: YAML.Document, where: string): unknown {
+  let value: unknown;
   try {
-    return doc.toJS();
+    value = doc.toJS();
   } catch (err) {
     throw new SpecError(where, `cannot be read: ${(err as Error).message}`);
   }
+  const joined = joinedKey(value);
+  if (joined !== undefined) throw new SpecError(where, `"${joined}" is read as one key with no value: YAML needs a space after the colon`, `write ${joined.replace(":", ": ")}`);
+  return value;
+}
+
+/** The first key of the form `name:value` with no value, anywhere in `value`. */
+function joinedKey(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    if (v === null && /^[^\s:]+:\S/.test(key)) return key;
+    const inner = joinedKey(v);
+    if (inner !== undefined) return inner;
+  }
+  return undefined;
 }
 
 /** One step flag (`--filter VALUE`) as a step of the spec. */

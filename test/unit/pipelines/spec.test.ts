@@ -46,6 +46,10 @@ test("sinks and sources: kind, kind:shorthand, or {kind: config}; a sink may hav
 test("a bad flag names the flag, the bad value and the expected form in plain words", () => {
   refused(() => stepFromFlag("stats", "{every: soon}"), "--stats '{every: soon}'", '"soon" is not a duration', "expected e.g.: --stats '{every: 60s, by: [site]}'");
   refused(() => stepFromFlag("stats", "{by: [site]}"), "every is required", "e.g. every: 60s");
+  // no space after a colon: YAML reads one key with no value
+  refused(() => stepFromFlag("stats", "{every:60s, by: [site]}"), "--stats '{every:60s, by: [site]}'", '"every:60s" is read as one key with no value', "write every: 60s");
+  refused(() => stepFromFlag("filter", "{site:T2_*}"), '"site:T2_*" is read as one key', "write site: T2_*");
+  refused(() => sourceFromFlag("{nats: {subject:cms.>}}"), '"subject:cms.>" is read as one key');
   refused(() => stepFromFlag("stats", "{every: 1m, by: [site], topp: 3}"), "--stats", "topp", "did you mean top?");
   refused(() => sinkFromFlag("cvs:out.csv"), '--to cvs:out.csv: unknown sink "cvs"; did you mean "csv"?', "expected one of: console, csv");
   refused(() => stepFromFlag("filter", "site: !T2_CH_CERN"), "--filter", "quote values that start with");
@@ -75,6 +79,7 @@ test("pipeline files: same grammar, errors name the file and the path", () => {
   refused(() => pipelineFromFile(file("bad.yaml", "from: replay:x.jsonl\nsteps:\n  - parse\n  - stats: {every: 0s}\n")), "bad.yaml: steps[1]", "duration");
   refused(() => pipelineFromFile(file("nofrom.yaml", "steps: []\n")), "from: is missing");
   refused(() => pipelineFromFile(file("key.yaml", "from: stdin\nsink: console\n")), "key.yaml: sink", "unknown key");
+  refused(() => pipelineFromFile(file("joined.yaml", "from: stdin\nsteps:\n  - filter: {exitCode:0}\nto: console\n")), "joined.yaml", '"exitCode:0" is read as one key', "write exitCode: 0");
   refused(() => pipelineFromFile(join(dir, "missing.yaml")), "cannot read");
 });
 

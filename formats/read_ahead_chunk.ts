@@ -12,16 +12,14 @@
 import { type Attrs, groupKey, type Message, newAttrs, READ, type Tally, windowStart } from "../lib/message.ts";
 import { bytesLines } from "./lines.ts";
 import { type DecodeOptions, PayloadError, payloadDecoder } from "./payload.ts";
-import { type LineProblem, type RecordChunk, readRecordLines, recordedTimeParser } from "./record_line.ts";
+import { inTimeRange, type LineProblem, type RecordChunk, readRecordLines, recordedTimeParser, type TimeRange } from "./record_line.ts";
 
-export interface ChunkReaderOptions {
+/** With the replay's time range: only messages in it reach parse, so only they are sampled. */
+export interface ChunkReaderOptions extends TimeRange {
   /** How the run's parse step reads payloads. */
   parse: DecodeOptions;
   /** The attributes the run reads: only these come back. */
   keep: readonly string[];
-  /** The replay's time range: only messages in it reach parse, so only they are sampled. */
-  since: number;
-  until: number;
   /** Set when stats that only count come right after parse (and every message reaches them): runs are counted here. */
   tally?: { by: readonly string[]; every: number | "all" };
 }
@@ -75,7 +73,7 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
     let sampled = 0;
     const decode: Decode = (msg, at, names, namesAt) => {
       // the first messages in range are read whole: parse collects their names
-      const sample = sampled < sampleKeys && msg.time >= opts.since && msg.time < opts.until;
+      const sample = sampled < sampleKeys && inTimeRange(msg.time, opts);
       let attrs: Attrs;
       try {
         attrs = decoder.decode(msg.data, sample ? undefined : only);

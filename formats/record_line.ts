@@ -17,6 +17,15 @@ export class RecordFormatError extends Error {
 export const MIN_TIME = -62_167_219_200_000;
 export const MAX_TIME = 253_402_300_799_999;
 
+/** A replay's time range, in epoch milliseconds: from `since` (included) to `until` (excluded). */
+export interface TimeRange {
+  since: number;
+  until: number;
+}
+
+/** Whether a time is in the range: the one rule for which recorded messages reach a replay's steps, and have their names read. */
+export const inTimeRange = (time: number, range: TimeRange): boolean => time >= range.since && time < range.until;
+
 /**
  * One line of the recorded file format, without the newline: `{"time":"<ISO>","subject":"...",
  * "data":"..."}`, `data_b64` for payloads that are not UTF-8, `headers` when there are any.

@@ -14,7 +14,7 @@ import { Worker } from "node:worker_threads";
 import { type ChunkReaderOptions, type PackedChunk, unpackChunk } from "../../formats/read_ahead_chunk.ts";
 import { bytesLines, lineBatches, lineChunks } from "../../formats/lines.ts";
 import type { DecodeOptions } from "../../formats/payload.ts";
-import { type RecordChunk, readRecordLines, recordedTimeParser } from "../../formats/record_line.ts";
+import { inTimeRange, type RecordChunk, readRecordLines, recordedTimeParser, type TimeRange } from "../../formats/record_line.ts";
 import { plainFileLines, plainFileSize, recordingBytes } from "../../formats/recording.ts";
 import type { Message } from "../../lib/message.ts";
 import { KEYS_SAMPLE } from "../../operators/parse.ts";
@@ -50,13 +50,12 @@ const AUTO_AFTER_BYTES = 8 * 1024 * 1024;
 /** Bytes per chunk for a thread. */
 const CHUNK_BYTES = 512 * 1024;
 
-export interface ReadOptions {
+/** With the replay's time range. */
+export interface ReadOptions extends TimeRange {
   /** Threads reading ahead: `auto`, or a number (0: none, this thread reads everything). */
   threads: number | "auto";
   /** Set when the run can take messages read ahead. */
   ahead?: ReadAheadRequest;
-  since: number;
-  until: number;
 }
 
 /**
@@ -106,7 +105,7 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
       read += chunk.length;
       if (auto && read < AUTO_AFTER_BYTES) {
         const records = here(bytesLines(chunk));
-        for (const m of records.messages) if (m.time >= opts.since && m.time < opts.until) inRange++;
+        for (const m of records.messages) if (inTimeRange(m.time, opts)) inRange++;
         yield records;
         continue;
       }

@@ -2,7 +2,7 @@ import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSy
 import { Observable } from "rxjs";
 import { z } from "zod";
 import { describeContent, readOnce } from "../../formats/recording.ts";
-import { fromRecordLine } from "../../formats/record_line.ts";
+import { fromRecordLine, inTimeRange, type TimeRange } from "../../formats/record_line.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import type { Message } from "../../lib/message.ts";
 import { type ReadAheadRequest, recordChunks } from "./read_ahead.ts";
@@ -103,13 +103,8 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
   });
 }
 
-interface Range {
-  since: number;
-  until: number;
-}
-
 /** The time range a config asks for, relative times resolved against the recordings' end. */
-async function timeRange(config: ReplayConfig, ctx: SourceContext): Promise<Range> {
+async function timeRange(config: ReplayConfig, ctx: SourceContext): Promise<TimeRange> {
   let end: number | undefined;
   const at = async (text: string | undefined, open: number): Promise<number> => {
     if (text === undefined) return open;
@@ -169,7 +164,7 @@ function tailTime(path: string): number | undefined {
  * Where a replay is, for a progress display: bytes read of all the files, and the recorded time the
  * replay ends at when it is known cheaply (plain files: from their last lines; --until).
  */
-function reportProgress(config: ReplayConfig, range: Range, positions: { bytes: number }[], ctx: SourceContext): void {
+function reportProgress(config: ReplayConfig, range: TimeRange, positions: { bytes: number }[], ctx: SourceContext): void {
   if (!ctx.progress) return;
   const files = config.path.filter((p) => !readOnce(p)); // a pipe's size and end are not known ahead
   const ends = files.map(tailTime);
@@ -185,7 +180,7 @@ function reportProgress(config: ReplayConfig, range: Range, positions: { bytes: 
  * The messages of a file within the range; the others are counted as outside it. Once a message is
  * past `until` in a file whose times have not gone back so far, the rest of it is not read.
  */
-async function* inRange(batches: AsyncGenerator<Message[]>, range: Range, ctx: SourceContext): AsyncGenerator<Message[]> {
+async function* inRange(batches: AsyncGenerator<Message[]>, range: TimeRange, ctx: SourceContext): AsyncGenerator<Message[]> {
   if (range.since === -Infinity && range.until === Infinity) return yield* batches;
   let ordered = true;
   let previous = -Infinity;
@@ -194,7 +189,7 @@ async function* inRange(batches: AsyncGenerator<Message[]>, range: Range, ctx: S
     for (const msg of batch) {
       if (msg.time < previous) ordered = false;
       previous = msg.time;
-      if (msg.time >= range.since && msg.time < range.until) kept.push(msg);
+      if (inTimeRange(msg.time, range)) kept.push(msg);
       else {
         ctx.count("outside_range");
         if (msg.time >= range.until && ordered) {
@@ -246,7 +241,7 @@ async function* fileMessages(path: string, ctx: SourceContext, position: { bytes
 }
 
 /** How a file is read: `threads` of the config; `tally`: whether runs of messages may be counted ahead. */
-interface Reading extends Range {
+interface Reading extends TimeRange {
   threads: number | "auto";
   tally: boolean;
 }

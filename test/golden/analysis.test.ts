@@ -67,6 +67,17 @@ test("a time range, absolute and relative to the recording's end, and time as an
   assert.ok(summaryCounts(rel.stderr).outside_range > 0);
 });
 
+test("a time range includes its --since and leaves out its --until, on one thread and on reading threads", () => {
+  const at = (t: string, code: number) => JSON.stringify({ time: t, subject: `cms.wmarchive.exitCode.${code}`, data: `exitCode:${code}   site:T2_US_MIT` });
+  const edges = join(dir.path, "edges.jsonl");
+  writeFileSync(edges, [at("2026-11-21T13:04:59.999Z", 1), at("2026-11-21T13:05:00.000Z", 2), at("2026-11-21T13:06:59.999Z", 3), at("2026-11-21T13:07:00.000Z", 4)].join("\n") + "\n");
+  for (const threads of ["0", "1"]) {
+    const r = runCli("cms-nats", ["replay", edges, "--since", "2026-11-21T13:05Z", "--until", "2026-11-21T13:07Z", "--stats", "{every: all, by: [exitCode]}", "--to", "csv:-", "--threads", threads]);
+    assert.is(r.code, 0, r.stderr);
+    assert.equal(csv(r.stdout).map((row) => row.exitCode), ["2", "3"], `--threads ${threads}`);
+  }
+});
+
 test("the top 5 exit codes of a file (every: all, top)", () => {
   const top = [...countBy(good, (d) => d.attrs!.exitCode)].sort((a, b) => b[1] - a[1] || Number(a[0]) - Number(b[0])).slice(0, 5);
   const r = runCli("cms-nats", ["replay", stream, "--stats", "{every: all, by: [exitCode], top: 5}", "--to", "csv:-"]);

@@ -49,7 +49,9 @@ async function sub(f: GoFact, done: (out: { stdout: string; stderr: string }) =>
     await nc.flush();
     await poll(`the output of ${f.id}`, () => done({ stdout: run.stdout(), stderr: run.stderr() }), 15_000);
     run.signalGroup("SIGINT");
-    return { stdout: run.stdout(), stderr: run.stderr(), code: await run.exited };
+    // read after exit: a window's count line on stderr can arrive before its value lines on stdout
+    const code = await run.exited;
+    return { stdout: run.stdout(), stderr: run.stderr(), code };
   } finally {
     run.signal("SIGKILL");
   }

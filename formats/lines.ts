@@ -5,10 +5,12 @@ const NEWLINE = 0x0a;
 
 /**
  * Yields a stream's bytes cut into chunks of whole lines: each ends where a line ends, without that
- * last line end; a last line without a newline is a chunk too. Chunks of at least `minBytes` (a line
- * longer than that is one chunk), for a reader on another thread, to whom each chunk is one message.
+ * last line end; a last line without a newline is a chunk too, unless `stop` (the run's stop, which
+ * ends the reading of a stream where it is: formats/recording.ts) cut it. Chunks of at least
+ * `minBytes` (a line longer than that is one chunk), for a reader on another thread, to whom each
+ * chunk is one message.
  */
-export async function* lineChunks(input: AsyncIterable<Buffer | string>, minBytes = 0): AsyncGenerator<Buffer> {
+export async function* lineChunks(input: AsyncIterable<Buffer | string>, minBytes = 0, stop?: AbortSignal): AsyncGenerator<Buffer> {
   let pending: Buffer[] = []; // kept in pieces: joining them once keeps a long line linear
   let size = 0;
   for await (const chunk of input) {
@@ -26,7 +28,10 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
     size = buf.length - last - 1;
     yield complete;
   }
-  if (pending.length > 0) yield Buffer.concat(pending);
+  if (pending.length === 0) return;
+  const rest = Buffer.concat(pending);
+  if (!stop?.aborted) yield rest;
+  else if (rest.lastIndexOf(NEWLINE) > 0) yield rest.subarray(0, rest.lastIndexOf(NEWLINE)); // the lines before the one cut
 }
 
 /**
@@ -35,8 +40,8 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
  * so a UTF-8 sequence is never split and the per-line cost is one `split`: this is what lets replay
  * run at several hundred thousand lines a second.
  */
-export async function* lineBatches(input: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
-  for await (const chunk of lineChunks(input)) yield bytesLines(chunk);
+export async function* lineBatches(input: AsyncIterable<Buffer | string>, stop?: AbortSignal): AsyncGenerator<string[]> {
+  for await (const chunk of lineChunks(input, 0, stop)) yield bytesLines(chunk);
 }
 
 /** The lines of a text, without their line ends (`\n` or `\r\n`). */

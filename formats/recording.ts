@@ -56,11 +56,13 @@ export function readOnce(path: string): boolean {
  * The bytes of a recording, decompressed when they are gzip (`.jsonl.gz`, or any name); `-` reads
  * `stdin()` (asked for only then). Throws an Error with `code` ENOENT/EACCES... for a file that
  * cannot be opened. `position` follows how far into the file the reading is (compressed bytes of a
- * gzip file), for progress.
+ * gzip file), for progress. `stop` (the run's stop) ends the reading of stdin or a pipe where it
+ * is: a stop must not wait for a producer that writes nothing, and what was read is then all there
+ * is (a gzip stream cut short by it too: `cat rec.jsonl.gz | replay -` and Ctrl-C, which stops cat).
  */
-export async function* recordingBytes(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }): AsyncGenerator<Buffer> {
+export async function* recordingBytes(path: string, stdin: () => Readable, position: { bytes: number } = { bytes: 0 }, stop?: AbortSignal): AsyncGenerator<Buffer> {
   if (readOnce(path)) {
-    yield* maybeGunzip(counted(path === "-" ? stdin() : createReadStream(path, { highWaterMark: READ_BYTES }), position));
+    yield* maybeGunzip(counted(path === "-" ? stdin() : createReadStream(path, { highWaterMark: READ_BYTES }), position, stop), stop);
     return;
   }
   const head = Buffer.alloc(2);
@@ -73,17 +75,26 @@ export async function* recordingBytes(path: string, stdin: () => Readable, posit
   }
 }
 
-/** A stream's chunks as bytes, added to `position` as they are read (what progress shows of a stream). */
-async function* counted(input: Readable, position: { bytes: number }): AsyncGenerator<Buffer> {
-  for await (const chunk of input) {
-    const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    position.bytes += buf.length;
-    yield buf;
+/** A stream's chunks as bytes, added to `position` as they are read (what progress shows of a stream); until `stop`, which ends it. */
+async function* counted(input: Readable, position: { bytes: number }, stop: AbortSignal | undefined): AsyncGenerator<Buffer> {
+  if (stop?.aborted) return;
+  const end = () => input.destroy();
+  stop?.addEventListener("abort", end, { once: true });
+  try {
+    for await (const chunk of input) {
+      const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+      position.bytes += buf.length;
+      yield buf;
+    }
+  } catch (err) {
+    if (!stop?.aborted) throw err; // ended by the stop (a premature close)
+  } finally {
+    stop?.removeEventListener("abort", end);
   }
 }
 
-/** Stdin or a pipe cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip. */
-async function* maybeGunzip(it: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> {
+/** Stdin or a pipe cannot be peeked at before reading: its first chunk says whether the rest goes through gunzip; after `stop`, a gzip stream may end anywhere. */
+async function* maybeGunzip(it: AsyncGenerator<Buffer>, stop: AbortSignal | undefined): AsyncGenerator<Buffer> {
   const first = await it.next();
   if (first.done) return;
   const chunk = first.value;
@@ -98,7 +109,11 @@ async function* maybeGunzip(it: AsyncGenerator<Buffer>): AsyncGenerator<Buffer> 
     for (let r = await it.next(); !r.done; r = await it.next()) if (!gunzip.write(r.value)) await new Promise((ok) => gunzip.once("drain", ok));
     gunzip.end();
   })().catch((err) => gunzip.destroy(err));
-  yield* gunzip;
+  try {
+    yield* gunzip;
+  } catch (err) {
+    if (!stop?.aborted) throw err; // the stop cut the stream short: "unexpected end of file"
+  }
 }
 
 /** The size of a recording that is a plain (not compressed) file, which can be read in ranges; undefined for stdin, a pipe or gzip. */

@@ -56,6 +56,8 @@ export interface ReadOptions extends TimeRange {
   threads: number | "auto";
   /** Set when the run can take messages read ahead. */
   ahead?: ReadAheadRequest;
+  /** The run's stop: it ends the reading of stdin or a pipe where it is (formats/recording.ts recordingBytes). */
+  stop?: AbortSignal;
 }
 
 /**
@@ -73,7 +75,7 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
   const size = plainFileSize(path);
   const auto = opts.threads === "auto";
   if (!ahead || threads === 0 || (auto && size !== undefined && size < AUTO_AFTER_BYTES)) {
-    for await (const lines of size !== undefined ? plainFileLines(path, position) : lineBatches(recordingBytes(path, stdin, position))) yield here(lines);
+    for await (const lines of size !== undefined ? plainFileLines(path, position) : lineBatches(recordingBytes(path, stdin, position, opts.stop), opts.stop)) yield here(lines);
     return;
   }
   const options: ChunkReaderOptions = { parse: ahead.parse, keep: ahead.keep, since: opts.since, until: opts.until, ...(ahead.tally ? { tally: ahead.tally } : {}) };
@@ -99,7 +101,7 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
       return;
     }
     // a stream: read here until it is worth starting threads
-    const chunks = lineChunks(recordingBytes(path, stdin, position), CHUNK_BYTES);
+    const chunks = lineChunks(recordingBytes(path, stdin, position, opts.stop), CHUNK_BYTES, opts.stop);
     let read = 0;
     for await (const chunk of chunks) {
       read += chunk.length;

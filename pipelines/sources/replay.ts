@@ -51,8 +51,11 @@ interface Cursor {
  */
 export function replaySource(config: ReplayConfig, ctx: SourceContext): Observable<Message> {
   for (const path of config.path) checkReadable(path);
+  // a stop ends the reading of stdin or a pipe where it is (formats/recording.ts): what was read of
+  // it is handed on, since it cannot be read again; a file stops at once
+  const handsOnRead = config.path.length === 1 && readOnce(config.path[0]);
   return new Observable<Message>((subscriber) => {
-    const stopped = () => ctx.signal.aborted || subscriber.closed;
+    const stopped = () => (ctx.signal.aborted && !handsOnRead) || subscriber.closed;
     const pace = config.speed > 0 ? pacer(config.speed, ctx) : undefined;
     let files: AsyncGenerator<Message[]>[] = [];
     (async () => {
@@ -225,7 +228,7 @@ async function* fileMessages(path: string, ctx: SourceContext, position: { bytes
   let lines = 0;
   let good = 0;
   const notARecording = () => new SourceError(`${path} is not a recording: ${describeContent(path)}`);
-  for await (const chunk of recordChunks(path, () => ctx.stdin, position, { ...read, ...(ctx.readAhead ? { ahead: readAhead(ctx.readAhead, read) } : {}) })) {
+  for await (const chunk of recordChunks(path, () => ctx.stdin, position, { ...read, stop: ctx.signal, ...(ctx.readAhead ? { ahead: readAhead(ctx.readAhead, read) } : {}) })) {
     let from = 0;
     for (const p of chunk.problems) {
       if (p.at > from) yield chunk.messages.slice(from, (from = p.at));
@@ -272,7 +275,7 @@ function pacer(speed: number, ctx: SourceContext): (time: number) => Promise<voi
       startedAt = ctx.scheduler.now();
     }
     const delay = startedAt + (time - first) / speed - ctx.scheduler.now();
-    if (delay <= 0) return Promise.resolve();
+    if (delay <= 0 || ctx.signal.aborted) return Promise.resolve(); // stopped: what is handed on still goes at once
     return new Promise((resolve) => {
       const timer = ctx.scheduler.schedule(done, delay);
       ctx.signal.addEventListener("abort", done, { once: true });

@@ -1,10 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { constants as zlib, gunzipSync, gzipSync } from "node:zlib";
 import { parse as parseCsv } from "csv-parse/sync";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runCli, startCli, summaryLine } from "../support/cli.ts";
+import { bin, type Running, runCli, startCli, summaryCounts, summaryLine } from "../support/cli.ts";
+import { poll } from "../support/process.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "cli-"));
 
@@ -88,6 +90,65 @@ test("Ctrl-C mid-replay (SIGINT to the process group): exit 0 after every sink i
   const rows: string[][] = parseCsv(readFileSync(out));
   assert.is(rows.length, n + 1);
   assert.is(run.stdout().trim().split("\n").length, n);
+});
+
+/** The exit code of a run stopped while its producer still holds stdin open: a stop must not wait for more input. */
+async function exitsWhileOpen(run: Running): Promise<number | null> {
+  let code: number | null | undefined;
+  void run.exited.then((c) => (code = c));
+  await poll("it to exit, its stdin still open", () => code !== undefined, 10_000);
+  return code!;
+}
+
+test("SIGTERM to replay - whose producer stopped mid-gzip and writes nothing more: it exits at once with every whole line it read, no error, the cut line not reported", async () => {
+  const gz = gzipSync(readFileSync("samples/mixed-200.jsonl"));
+  const cut = gz.subarray(0, gz.length >> 1);
+  const text = gunzipSync(cut, { finishFlush: zlib.Z_SYNC_FLUSH }).toString();
+  const whole = text.slice(0, text.lastIndexOf("\n") + 1);
+  const n = whole.split("\n").length - 1;
+  assert.ok(n > 10 && whole.length < text.length, "the cut falls inside a line");
+  const expected = runCli("cms-nats", ["replay", "-", "--to", "console"], whole);
+  const run = startCli("cms-nats", ["replay", "-", "--to", "console"], tmp);
+  try {
+    run.input(cut); // and the producer keeps its end open
+    await run.waitForLines(expected.stdout.split("\n").length - 1);
+    run.signal("SIGTERM");
+    assert.is(await exitsWhileOpen(run), 0, run.stderr());
+    assert.is(run.stdout(), expected.stdout);
+    assert.is(summaryLine(run.stderr()), summaryLine(expected.stderr));
+    assert.match(run.stderr(), `summary in=${n} `);
+    assert.not.match(run.stderr(), /error:|skipped/);
+  } finally {
+    run.signal("SIGKILL");
+  }
+});
+
+test("SIGTERM to replay - --stats whose producer writes nothing more: it exits at once, its rows those of the lines it read", async () => {
+  const out = join(tmp, "stopped-stdin.csv");
+  const ref = join(tmp, "stopped-stdin-ref.csv");
+  const lines = readFileSync("samples/mixed-200.jsonl", "utf8").split("\n");
+  const input = lines.join("\n"); // less than a read-ahead chunk: held until the input ends or the run stops
+  const run = startCli("cms-nats", ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", `csv:${out}`], tmp);
+  try {
+    // the bytes it has read (Linux /proc): its start-up reads end with its own bundle; the next are the input's
+    const rchar = () => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${run.pid}/io`, "utf8"))![1]);
+    let last = -1;
+    const started = await poll("its start-up reads to end", () => {
+      const [before, now] = [last, (last = rchar())];
+      return now === before && now >= statSync(bin("cms-nats")).size && now;
+    }, 15_000, 100);
+    run.input(input);
+    await poll("the input to be read", () => rchar() >= started + input.length);
+    run.signal("SIGTERM");
+    assert.is(await exitsWhileOpen(run), 0, run.stderr());
+    const n = summaryCounts(run.stderr()).in;
+    assert.is(n, lines.length - 1, "every line it read");
+    const r = runCli("cms-nats", ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", `csv:${ref}`], lines.slice(0, n).join("\n") + "\n");
+    assert.is(r.code, 0, r.stderr);
+    assert.is(readFileSync(out, "utf8"), readFileSync(ref, "utf8"));
+  } finally {
+    run.signal("SIGKILL");
+  }
 });
 
 test.run();

@@ -81,7 +81,7 @@ export interface Running {
   /** Writes the rest of its stdin and closes it (for a process started without `input`). */
   endInput(text: string): void;
   /** Writes to its stdin and keeps it open. */
-  input(text: string): void;
+  input(text: string | Uint8Array): void;
   /** Closes the reading end of its stdout, as `| head -1` does once it has its line. */
   closeStdout(): void;
 }

@@ -204,3 +204,23 @@ export function windowAttrs(row: WindowRow, windowStart: string, windowEnd: stri
   for (const name in row.measures) attrs[name] = row.measures[name];
   return attrs;
 }
+
+/**
+ * A window row as a message: subject `stats`, its attributes {@link windowAttrs}, its payload (`data`)
+ * their JSON, made only when something reads it (a record or NATS sink, the console's raw lines): a
+ * CSV or metrics sink never does, and making it for every row cost about 40 ms of a replay's main
+ * thread for 81k rows (measured).
+ */
+export class WindowRowMessage implements Message {
+  readonly subject = "stats";
+  receipts?: readonly Receipt[];
+  #data: string | undefined;
+  constructor(
+    public time: number,
+    public attrs: Attrs,
+    public window: WindowRow,
+  ) {}
+  get data(): string {
+    return (this.#data ??= JSON.stringify(this.attrs));
+  }
+}

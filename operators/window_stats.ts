@@ -1,5 +1,5 @@
 import { asyncScheduler, Observable, type OperatorFunction, type SchedulerLike, type Subscription } from "rxjs";
-import { groupKey, groupValues, holdAll, windowStart, type Message, type Receipt, releaseAll, type WindowRow, windowAttrs } from "../lib/message.ts";
+import { groupKey, groupValues, holdAll, windowStart, type Message, type Receipt, releaseAll, type WindowRow, windowAttrs, WindowRowMessage } from "../lib/message.ts";
 import type { AttributeRef } from "./attributes.ts";
 import { operate } from "./operate.ts";
 
@@ -124,8 +124,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
             if (v !== undefined) values[m.name] = v;
           });
           const row: WindowRow = { start, end, by: byNames, values: g.values, measures: values, rank, rows: list.length, total };
-          const attrs = windowAttrs(row, startIso, endIso);
-          const out: Message = { time: end, subject: "stats", data: JSON.stringify(attrs), attrs, window: row };
+          const out = new WindowRowMessage(end, windowAttrs(row, startIso, endIso), row);
           if (receipts && rank === list.length - 1) out.receipts = receipts; // the sinks have the window once they have its last row
           subscriber.next(out);
         });

@@ -22,9 +22,15 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
   const existing = config.append && config.path !== "-" ? existingHeader(config.path) : undefined;
   let columns: string[] | undefined = existing ?? (ctx.columns && [...ctx.columns]);
   let known: Set<string> | undefined;
-  const out = new LineWriter<Attrs>(name, { path: config.path, append: config.append, stdout: ctx.stdout }, (rows, first) =>
-    stringify(rows as Attrs[], { header: first && existing === undefined, columns: columns ?? [], cast: { number: String } }),
-  );
+  // rows go to csv-stringify as arrays in column order: given objects, it looks up each field with a
+  // lodash-style path get (regex tests per field), which cost a third of its time (measured)
+  const out = new LineWriter<Attrs>(name, { path: config.path, append: config.append, stdout: ctx.stdout }, (rows, first) => {
+    const keys = columns ?? [];
+    return stringify(
+      rows.map((row) => keys.map((key) => row[key])),
+      { header: first && existing === undefined, columns: keys, cast: { number: String } },
+    );
+  });
   let n = 0;
   return {
     name,

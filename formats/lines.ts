@@ -8,16 +8,16 @@ const NEWLINE = 0x0a;
  * last line end; a last line without a newline is a chunk too, unless `stop` (the run's stop, which
  * ends the reading of a stream where it is: formats/recording.ts) cut it. Chunks of at least
  * `minBytes` (a line longer than that is one chunk), for a reader on another thread, to whom each
- * chunk is one message.
+ * chunk is one message; a function is asked at each read (0: the lines of each read at once).
  */
-export async function* lineChunks(input: AsyncIterable<Buffer | string>, minBytes = 0, stop?: AbortSignal): AsyncGenerator<Buffer> {
+export async function* lineChunks(input: AsyncIterable<Buffer | string>, minBytes: number | (() => number) = 0, stop?: AbortSignal): AsyncGenerator<Buffer> {
   let pending: Buffer[] = []; // kept in pieces: joining them once keeps a long line linear
   let size = 0;
   for await (const chunk of input) {
     const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) continue;
     size += buf.length;
-    const last = size >= minBytes ? buf.lastIndexOf(NEWLINE) : -1;
+    const last = size >= (typeof minBytes === "number" ? minBytes : minBytes()) ? buf.lastIndexOf(NEWLINE) : -1;
     if (last < 0) {
       pending.push(buf);
       continue;

@@ -100,12 +100,14 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
       }
       return;
     }
-    // a stream: read here until it is worth starting threads
-    const chunks = lineChunks(recordingBytes(path, stdin, position, opts.stop), CHUNK_BYTES, opts.stop);
+    // a stream: read here until it is worth starting threads, the lines of each read at once (a slow
+    // producer's, `tail -f rec.jsonl | replay -`, are not held for a chunk); then in chunks for them
     let read = 0;
+    const readingHere = () => auto && read < AUTO_AFTER_BYTES;
+    const chunks = lineChunks(recordingBytes(path, stdin, position, opts.stop), () => (readingHere() ? 0 : CHUNK_BYTES), opts.stop);
     for await (const chunk of chunks) {
-      read += chunk.length;
-      if (auto && read < AUTO_AFTER_BYTES) {
+      if (readingHere()) {
+        read += chunk.length;
         const records = here(bytesLines(chunk));
         for (const m of records.messages) if (inTimeRange(m.time, opts)) inRange++;
         yield records;

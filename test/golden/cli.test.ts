@@ -151,4 +151,23 @@ test("SIGTERM to replay - --stats whose producer writes nothing more: it exits a
   }
 });
 
+test("replay - --stats from a producer that writes slowly: a window's rows come out once the window closes, not when the input ends", async () => {
+  const input = readFileSync("samples/exitcodes-20k.jsonl", "utf8").split("\n").slice(0, 600).join("\n") + "\n";
+  const args = ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", "console"];
+  const expected = runCli("cms-nats", args, input).stdout.split("\n");
+  const firstWindow = expected.filter((l) => l.startsWith(expected[0].split(" ")[0]));
+  assert.ok(firstWindow.length > 0 && firstWindow.length < expected.length - 1, "the lines span two windows");
+  const run = startCli("cms-nats", args, tmp);
+  try {
+    run.input(input); // and the producer keeps its end open, as `tail -f rec.jsonl` does
+    await run.waitForLines(firstWindow.length);
+    assert.is(run.stdout(), firstWindow.join("\n") + "\n");
+    run.endInput("");
+    assert.is(await run.exited, 0, run.stderr());
+    assert.is(run.stdout(), expected.join("\n"));
+  } finally {
+    run.signal("SIGKILL");
+  }
+});
+
 test.run();

@@ -31,7 +31,10 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
   if (pending.length === 0) return;
   const rest = Buffer.concat(pending);
   if (!stop?.aborted) yield rest;
-  else if (rest.lastIndexOf(NEWLINE) > 0) yield rest.subarray(0, rest.lastIndexOf(NEWLINE)); // the lines before the one cut
+  else {
+    const nl = rest.lastIndexOf(NEWLINE);
+    if (nl > 0) yield rest.subarray(0, nl); // the lines before the one cut
+  }
 }
 
 /**

@@ -1,7 +1,26 @@
 import { readSync } from "node:fs";
 import type { FileHandle } from "node:fs/promises";
+import type { Readable } from "node:stream";
 
 const NEWLINE = 0x0a;
+
+/**
+ * A stream's chunks until `stop` (a run's stop), which ends it where it is: the stream is destroyed,
+ * so a stop never waits for a producer that writes nothing, and the premature close that follows is
+ * the end, not an error.
+ */
+export async function* untilStopped<T>(input: Readable & AsyncIterable<T>, stop: AbortSignal | undefined): AsyncGenerator<T> {
+  if (stop?.aborted) return;
+  const end = () => input.destroy();
+  stop?.addEventListener("abort", end, { once: true });
+  try {
+    yield* input;
+  } catch (err) {
+    if (!stop?.aborted) throw err;
+  } finally {
+    stop?.removeEventListener("abort", end);
+  }
+}
 
 /**
  * Yields a stream's bytes cut into chunks of whole lines: each ends where a line ends, without that

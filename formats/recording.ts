@@ -6,7 +6,7 @@ import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } 
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
 import { createGunzip } from "node:zlib";
-import { fileLineTexts, splitLines } from "./lines.ts";
+import { fileLineTexts, splitLines, untilStopped } from "./lines.ts";
 
 const GZIP = [0x1f, 0x8b];
 
@@ -77,19 +77,10 @@ export async function* recordingBytes(path: string, stdin: () => Readable, posit
 
 /** A stream's chunks as bytes, added to `position` as they are read (what progress shows of a stream); until `stop`, which ends it. */
 async function* counted(input: Readable, position: { bytes: number }, stop: AbortSignal | undefined): AsyncGenerator<Buffer> {
-  if (stop?.aborted) return;
-  const end = () => input.destroy();
-  stop?.addEventListener("abort", end, { once: true });
-  try {
-    for await (const chunk of input) {
-      const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      position.bytes += buf.length;
-      yield buf;
-    }
-  } catch (err) {
-    if (!stop?.aborted) throw err; // ended by the stop (a premature close)
-  } finally {
-    stop?.removeEventListener("abort", end);
+  for await (const chunk of untilStopped<Buffer | string>(input, stop)) {
+    const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    position.bytes += buf.length;
+    yield buf;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Observable } from "rxjs";
 import { z } from "zod";
-import { lineBatches } from "../../formats/lines.ts";
+import { lineBatches, untilStopped } from "../../formats/lines.ts";
 import type { Message } from "../../lib/message.ts";
 import { type SourceContext, sourceKind } from "./source.ts";
 
@@ -16,10 +16,8 @@ export type StdinConfig = z.infer<typeof stdinConfig>;
 export function stdinSource(config: StdinConfig, ctx: SourceContext): Observable<Message> {
   return new Observable<Message>((subscriber) => {
     const stopped = () => ctx.signal.aborted || subscriber.closed;
-    const stop = () => ctx.stdin.destroy();
-    ctx.signal.addEventListener("abort", stop, { once: true });
     (async () => {
-      for await (const batch of lineBatches(ctx.stdin)) {
+      for await (const batch of lineBatches(untilStopped<Buffer | string>(ctx.stdin, ctx.signal), ctx.signal)) {
         const time = ctx.scheduler.now();
         for (const data of batch) {
           if (stopped()) return;
@@ -28,9 +26,8 @@ export function stdinSource(config: StdinConfig, ctx: SourceContext): Observable
       }
     })().then(
       () => subscriber.complete(),
-      (err) => (ctx.signal.aborted ? subscriber.complete() : subscriber.error(err)),
+      (err) => subscriber.error(err),
     );
-    return () => ctx.signal.removeEventListener("abort", stop);
   });
 }
 

@@ -151,6 +151,20 @@ test("SIGTERM to replay - --stats whose producer writes nothing more: it exits a
   }
 });
 
+test("SIGTERM to run --from stdin whose producer writes nothing more: it exits at once, every line it read handed on", async () => {
+  const run = startCli("cms-nats", ["run", "--from", "stdin", "--parse", "auto", "--to", "console"], tmp);
+  try {
+    run.input("site:T2_X   exitCode:1\nsite:T2_Y   exitCode:2\n"); // and the producer keeps its end open
+    await run.waitForLines(2);
+    run.signal("SIGTERM");
+    assert.is(await exitsWhileOpen(run), 0, run.stderr());
+    assert.is(run.stdout(), "T2_X 1\nT2_Y 2\n");
+    assert.match(run.stderr(), "summary in=2 out=2");
+  } finally {
+    run.signal("SIGKILL");
+  }
+});
+
 test("replay - --stats from a producer that writes slowly: a window's rows come out once the window closes, not when the input ends", async () => {
   const input = readFileSync("samples/exitcodes-20k.jsonl", "utf8").split("\n").slice(0, 600).join("\n") + "\n";
   const args = ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", "console"];

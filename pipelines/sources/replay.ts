@@ -41,6 +41,8 @@ interface Cursor {
   batches: AsyncGenerator<Message[]>;
   batch: Message[];
   i: number;
+  /** Stdin or a pipe: read once (formats/recording.ts readOnce). */
+  once: boolean;
 }
 
 /**
@@ -48,14 +50,16 @@ interface Cursor {
  * merged by time (a stable merge: equal times keep the order of the files given). Completes at the
  * end or when `ctx.signal` aborts. A malformed line is reported with its file and line number and
  * skipped; a file none of whose lines is a recorded message is an error that says what it looks like.
+ * A stop ends the reading of stdin or a pipe where it is (formats/recording.ts); what was read of
+ * it cannot be read again, so it is still handed on (in a merge, with the files' messages of the
+ * same times); a replay of files only stops at once.
  */
 export function replaySource(config: ReplayConfig, ctx: SourceContext): Observable<Message> {
   for (const path of config.path) checkReadable(path);
-  // a stop ends the reading of stdin or a pipe where it is (formats/recording.ts): what was read of
-  // it is handed on, since it cannot be read again; a file stops at once
-  const handsOnRead = config.path.length === 1 && readOnce(config.path[0]);
+  const once = config.path.map(readOnce);
   return new Observable<Message>((subscriber) => {
-    const stopped = () => (ctx.signal.aborted && !handsOnRead) || subscriber.closed;
+    /** Whether to hand on no more: `reading` is whether an input that cannot be read again still holds lines read before a stop. */
+    const stopped = (reading: boolean) => subscriber.closed || (ctx.signal.aborted && !reading);
     const pace = config.speed > 0 ? pacer(config.speed, ctx) : undefined;
     let files: AsyncGenerator<Message[]>[] = [];
     (async () => {
@@ -69,27 +73,30 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
         for await (const batch of files[0]) {
           await ctx.waitForSinks();
           for (const msg of batch) {
-            if (stopped()) return;
+            if (stopped(once[0])) return;
             if (pace) await pace(msg.time);
-            if (stopped()) return;
+            if (stopped(once[0])) return;
             subscriber.next(msg);
           }
         }
         return;
       }
       const cursors: Cursor[] = [];
-      for (const batches of files) {
-        const c: Cursor = { batches, batch: [], i: 0 };
+      for (const [i, batches] of files.entries()) {
+        const c: Cursor = { batches, batch: [], i: 0, once: once[i] };
         if (await refill(c)) cursors.push(c);
       }
+      // after a stop the merge goes on, reading the files as far as the time order needs, while a
+      // stream it cut still holds lines read before the stop
+      const reading = () => cursors.some((c) => c.once);
       while (cursors.length > 0) {
         let k = 0;
         for (let j = 1; j < cursors.length; j++) if (cursors[j].batch[cursors[j].i].time < cursors[k].batch[cursors[k].i].time) k = j;
         const c = cursors[k];
         const msg = c.batch[c.i++];
-        if (stopped()) return;
+        if (stopped(reading())) return;
         if (pace) await pace(msg.time);
-        if (stopped()) return;
+        if (stopped(reading())) return;
         subscriber.next(msg);
         if (c.i === c.batch.length) {
           await ctx.waitForSinks();

@@ -100,6 +100,19 @@ async function exitsWhileOpen(run: Running): Promise<number | null> {
   return code!;
 }
 
+/** Gives `input` to a run's stdin (its end left open) and waits until the run has read all of it. */
+async function inputRead(run: Running, input: string): Promise<void> {
+  // the bytes it has read (Linux /proc): its start-up reads end with its own bundle; the next are the input's
+  const rchar = () => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${run.pid}/io`, "utf8"))![1]);
+  let last = -1;
+  const started = await poll("its start-up reads to end", () => {
+    const [before, now] = [last, (last = rchar())];
+    return now === before && now >= statSync(bin("cms-nats")).size && now;
+  }, 15_000, 100);
+  run.input(input);
+  await poll("the input to be read", () => rchar() >= started + Buffer.byteLength(input));
+}
+
 test("SIGTERM to replay - whose producer stopped mid-gzip and writes nothing more: it exits at once with every whole line it read, no error, the cut line not reported", async () => {
   const gz = gzipSync(readFileSync("samples/mixed-200.jsonl"));
   const cut = gz.subarray(0, gz.length >> 1);
@@ -130,15 +143,7 @@ test("SIGTERM to replay - --stats whose producer writes nothing more: it exits a
   const input = lines.join("\n"); // less than a read-ahead chunk: held until the input ends or the run stops
   const run = startCli("cms-nats", ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", `csv:${out}`], tmp);
   try {
-    // the bytes it has read (Linux /proc): its start-up reads end with its own bundle; the next are the input's
-    const rchar = () => Number(/^rchar: (\d+)$/m.exec(readFileSync(`/proc/${run.pid}/io`, "utf8"))![1]);
-    let last = -1;
-    const started = await poll("its start-up reads to end", () => {
-      const [before, now] = [last, (last = rchar())];
-      return now === before && now >= statSync(bin("cms-nats")).size && now;
-    }, 15_000, 100);
-    run.input(input);
-    await poll("the input to be read", () => rchar() >= started + input.length);
+    await inputRead(run, input);
     run.signal("SIGTERM");
     assert.is(await exitsWhileOpen(run), 0, run.stderr());
     const n = summaryCounts(run.stderr()).in;
@@ -146,6 +151,28 @@ test("SIGTERM to replay - --stats whose producer writes nothing more: it exits a
     const r = runCli("cms-nats", ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", `csv:${ref}`], lines.slice(0, n).join("\n") + "\n");
     assert.is(r.code, 0, r.stderr);
     assert.is(readFileSync(out, "utf8"), readFileSync(ref, "utf8"));
+  } finally {
+    run.signal("SIGKILL");
+  }
+});
+
+test("SIGTERM to a paced replay merging - with a file: every line it read of stdin is still handed on, merged in time order", async () => {
+  const lines = readFileSync("samples/mixed-200.jsonl", "utf8").trimEnd().split("\n");
+  const file = join(tmp, "merged-file.jsonl");
+  writeFileSync(file, lines.filter((_, i) => i % 2 === 1).join("\n") + "\n");
+  const input = lines.filter((_, i) => i % 2 === 0).join("\n") + "\n";
+  const args = ["replay", "-", file, "--to", "console"];
+  const whole = runCli("cms-nats", args, input);
+  // speed 1: the lines span about 36 s, so the stop comes with most of what was read not yet handed on
+  const run = startCli("cms-nats", [...args, "--speed", "1"], tmp);
+  try {
+    await inputRead(run, input);
+    await run.waitForLines(2);
+    run.signal("SIGTERM");
+    assert.is(await exitsWhileOpen(run), 0, run.stderr());
+    const { in: n } = summaryCounts(run.stderr());
+    assert.ok(n >= input.split("\n").length - 1 && n < lines.length, `in=${n}: every line of stdin, not all of the file`);
+    assert.ok(whole.stdout.startsWith(run.stdout()), "what a whole run gives, up to where stdin was cut");
   } finally {
     run.signal("SIGKILL");
   }

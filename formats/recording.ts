@@ -5,6 +5,7 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import type { Readable } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import { createGunzip } from "node:zlib";
 import { fileLineTexts, splitLines, untilStopped } from "./lines.ts";
 
@@ -103,9 +104,19 @@ async function* maybeGunzip(it: AsyncGenerator<Buffer>, stop: AbortSignal | unde
   try {
     yield* gunzip;
   } catch (err) {
+    if (stop && (err as NodeJS.ErrnoException).code === "Z_BUF_ERROR") await delay(CUT_BY_STOP_MS, undefined, { signal: stop }).catch(() => undefined); // ends early at the stop
     if (!stop?.aborted) throw err; // the stop cut the stream short: "unexpected end of file"
   }
 }
+
+/**
+ * How long after a gzip stream from stdin or a pipe ended short a stop is still taken for its cause.
+ * Ctrl-C stops the producer and the replay at once, but the replay may see the end the producer's
+ * death causes before its own signal handler runs (1 try in 6 did: exit 1, "unexpected end of file").
+ * Only a stream that ended short waits, and only this long.
+ */
+const CUT_BY_STOP_MS = 500;
+
 
 /** The size of a recording that is a plain (not compressed) file, which can be read in ranges; undefined for stdin, a pipe or gzip. */
 export function plainFileSize(path: string): number | undefined {

@@ -114,13 +114,8 @@ async function inputRead(run: Running, input: string): Promise<void> {
 }
 
 test("SIGTERM to replay - whose producer stopped mid-gzip and writes nothing more: it exits at once with every whole line it read, no error, the cut line not reported", async () => {
-  const gz = gzipSync(readFileSync("samples/mixed-200.jsonl"));
-  const cut = gz.subarray(0, gz.length >> 1);
-  const text = gunzipSync(cut, { finishFlush: zlib.Z_SYNC_FLUSH }).toString();
-  const whole = text.slice(0, text.lastIndexOf("\n") + 1);
-  const n = whole.split("\n").length - 1;
-  assert.ok(n > 10 && whole.length < text.length, "the cut falls inside a line");
-  const expected = runCli("cms-nats", ["replay", "-", "--to", "console"], whole);
+  const { cut, expected } = cutGzip();
+  const n = summaryCounts(expected.stderr).in;
   const run = startCli("cms-nats", ["replay", "-", "--to", "console"], tmp);
   try {
     run.input(cut); // and the producer keeps its end open
@@ -131,6 +126,42 @@ test("SIGTERM to replay - whose producer stopped mid-gzip and writes nothing mor
     assert.is(summaryLine(run.stderr()), summaryLine(expected.stderr));
     assert.match(run.stderr(), `summary in=${n} `);
     assert.not.match(run.stderr(), /error:|skipped/);
+  } finally {
+    run.signal("SIGKILL");
+  }
+});
+
+/** The first half of a gzip recording, cut inside a line, and what replay - gives of its whole lines. */
+function cutGzip() {
+  const gz = gzipSync(readFileSync("samples/mixed-200.jsonl"));
+  const cut = gz.subarray(0, gz.length >> 1);
+  const text = gunzipSync(cut, { finishFlush: zlib.Z_SYNC_FLUSH }).toString();
+  const whole = text.slice(0, text.lastIndexOf("\n") + 1);
+  assert.ok(whole.split("\n").length > 10 && whole.length < text.length, "the cut falls inside a line");
+  return { cut, expected: runCli("cms-nats", ["replay", "-", "--to", "console"], whole) };
+}
+
+test("replay - of a gzip stream that ends short, with no stop: its whole lines handed on, then exit 1 saying so", () => {
+  const { cut, expected } = cutGzip();
+  const r = runCli("cms-nats", ["replay", "-", "--to", "console"], cut);
+  assert.is(r.code, 1, r.stderr);
+  assert.match(r.stderr, "error: reading - failed: unexpected end of file");
+  assert.is(r.stdout, expected.stdout);
+});
+
+test("SIGTERM just after a gzip stdin ended short (its producer died of the same Ctrl-C first): the cut is the stop's, exit 0", async () => {
+  const { cut, expected } = cutGzip();
+  const run = startCli("cms-nats", ["replay", "-", "--to", "console"], tmp);
+  try {
+    run.input(cut);
+    await run.waitForLines(expected.stdout.split("\n").length - 1);
+    run.endInput("");
+    // the end reaches the replay first, as when the signal that stopped the producer is handled after it
+    await new Promise((r) => setTimeout(r, 20));
+    run.signal("SIGTERM");
+    assert.is(await run.exited, 0, run.stderr());
+    assert.is(run.stdout(), expected.stdout);
+    assert.not.match(run.stderr(), /error:/);
   } finally {
     run.signal("SIGKILL");
   }

@@ -43,7 +43,7 @@ export interface CliResult {
 }
 
 /** Runs a command to its end. */
-export function runCli(command: Command, args: string[], input?: string, env: Record<string, string> = {}): CliResult {
+export function runCli(command: Command, args: string[], input?: string | Uint8Array, env: Record<string, string> = {}): CliResult {
   const r = spawnSync(bin(command), args, {
     cwd: WORKDIR,
     input,

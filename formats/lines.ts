@@ -23,29 +23,68 @@ export async function* untilStopped<T>(input: Readable & AsyncIterable<T>, stop:
 }
 
 /**
+ * How long whole lines wait for a chunk's `minBytes` to be read: then they are a chunk as they are.
+ * A slow producer's lines (`tail -f rec.jsonl | replay - --threads 2`, or any follow past the
+ * first 8 MB) would otherwise wait for 512 KB, minutes of the exit-code stream.
+ */
+export const HOLD_MS = 100;
+
+/**
  * Yields a stream's bytes cut into chunks of whole lines: each ends where a line ends, without that
  * last line end; a last line without a newline is a chunk too, unless `stop` (the run's stop, which
  * ends the reading of a stream where it is: formats/recording.ts) cut it. Chunks of at least
  * `minBytes` (a line longer than that is one chunk), for a reader on another thread, to whom each
- * chunk is one message; a function is asked at each read (0: the lines of each read at once).
+ * chunk is one message, unless no more comes for {@link HOLD_MS}; a function is asked at each read
+ * (0: the lines of each read at once).
  */
 export async function* lineChunks(input: AsyncIterable<Buffer | string>, minBytes: number | (() => number) = 0, stop?: AbortSignal): AsyncGenerator<Buffer> {
   let pending: Buffer[] = []; // kept in pieces: joining them once keeps a long line linear
   let size = 0;
-  for await (const chunk of input) {
-    const buf: Buffer = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-    if (buf.length === 0) continue;
-    size += buf.length;
-    const last = size >= (typeof minBytes === "number" ? minBytes : minBytes()) ? buf.lastIndexOf(NEWLINE) : -1;
-    if (last < 0) {
-      pending.push(buf);
-      continue;
+  /** While `pending` holds a line end: when those whole lines stop waiting for more. */
+  let held: Deadline | undefined;
+  const reads = input[Symbol.asyncIterator]();
+  /** A read asked for and not yet taken: only while whole lines went on for having waited. */
+  let next: Promise<IteratorResult<Buffer | string>> | undefined;
+  try {
+    for (;;) {
+      next ??= reads.next();
+      const r = held ? await Promise.race([next, held.passed]) : await next;
+      if (r === IDLE) {
+        const text = Buffer.concat(pending);
+        const last = text.lastIndexOf(NEWLINE);
+        pending = last + 1 < text.length ? [text.subarray(last + 1)] : [];
+        size = text.length - last - 1;
+        held = undefined;
+        yield text.subarray(0, last);
+        continue;
+      }
+      next = undefined;
+      if (r.done) break;
+      const buf: Buffer = typeof r.value === "string" ? Buffer.from(r.value) : r.value;
+      if (buf.length === 0) continue;
+      size += buf.length;
+      const last = buf.lastIndexOf(NEWLINE);
+      if (last < 0 || size < (typeof minBytes === "number" ? minBytes : minBytes())) {
+        pending.push(buf);
+        if (last >= 0) held ??= deadline(HOLD_MS);
+        continue;
+      }
+      pending.push(buf.subarray(0, last));
+      const complete = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+      pending = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
+      size = buf.length - last - 1;
+      held?.cancel();
+      held = undefined;
+      yield complete;
     }
-    pending.push(buf.subarray(0, last));
-    const complete = pending.length === 1 ? pending[0] : Buffer.concat(pending);
-    pending = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
-    size = buf.length - last - 1;
-    yield complete;
+  } finally {
+    held?.cancel();
+    // ended early (a replay's --until) with a read in flight: a producer may never write again, so
+    // it is not waited for, and what becomes of it is no one's concern
+    if (next) {
+      next.catch(() => undefined);
+      void reads.return?.()?.catch(() => undefined);
+    } else await reads.return?.();
   }
   if (pending.length === 0) return;
   const rest = Buffer.concat(pending);
@@ -54,6 +93,20 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
     const nl = rest.lastIndexOf(NEWLINE);
     if (nl > 0) yield rest.subarray(0, nl); // the lines before the one cut
   }
+}
+
+const IDLE = Symbol("idle");
+
+/** A promise of {@link IDLE} in `ms`, which does not keep the process alive; one per chunk held, not per read (a timer per read cost 15%). */
+interface Deadline {
+  passed: Promise<typeof IDLE>;
+  cancel(): void;
+}
+
+function deadline(ms: number): Deadline {
+  let timer: NodeJS.Timeout | undefined;
+  const passed = new Promise<typeof IDLE>((resolve) => (timer = setTimeout(resolve, ms, IDLE).unref()));
+  return { passed, cancel: () => clearTimeout(timer) };
 }
 
 /**

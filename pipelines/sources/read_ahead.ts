@@ -132,17 +132,45 @@ async function* prepend<T>(first: T, rest: AsyncIterable<T>): AsyncGenerator<T> 
   yield* rest;
 }
 
-/** Each job's chunk, in the order of the jobs, with at most two jobs per thread in flight. */
+/**
+ * Each job's chunk, in the order of the jobs, with at most two jobs per thread in flight. The first
+ * one goes on as soon as it is read, also while the next job is not there yet (a slow producer's).
+ */
 async function* inOrder<J extends Job>(pool: Pool, jobs: Iterable<J> | AsyncIterable<J>): AsyncGenerator<[ThreadChunk, J]> {
   const inFlight: Promise<[ThreadChunk, J]>[] = [];
-  for await (const job of jobs) {
-    const next = pool.read(job).then((chunk): [ThreadChunk, J] => [chunk, job]);
-    next.catch(() => undefined); // awaited in turn below: not an unhandled rejection meanwhile
-    inFlight.push(next);
-    if (inFlight.length >= 2 * pool.size) yield await inFlight.shift()!;
+  const it = Symbol.asyncIterator in jobs ? jobs[Symbol.asyncIterator]() : jobs[Symbol.iterator]();
+  /** A job asked for and not yet there: only while the first in flight went on without it. */
+  let asked: Promise<IteratorResult<J>> | undefined;
+  let more = true;
+  try {
+    while (more || inFlight.length > 0) {
+      if (more && inFlight.length < 2 * pool.size) {
+        asked ??= Promise.resolve(it.next());
+        const r = inFlight.length > 0 ? await Promise.race([asked, inFlight[0].then((): typeof READ => READ)]) : await asked;
+        if (r !== READ) {
+          asked = undefined;
+          if (r.done) more = false;
+          else {
+            const job = r.value;
+            const read = pool.read(job).then((chunk): [ThreadChunk, J] => [chunk, job]);
+            read.catch(() => undefined); // awaited in turn below: not an unhandled rejection meanwhile
+            inFlight.push(read);
+          }
+          continue;
+        }
+      }
+      yield await inFlight.shift()!;
+    }
+  } finally {
+    // ended early with a job asked for: a stream's producer may never write again (formats/lines.ts lineChunks)
+    if (asked) {
+      asked.catch(() => undefined);
+      void Promise.resolve(it.return?.()).catch(() => undefined);
+    } else await it.return?.();
   }
-  while (inFlight.length > 0) yield await inFlight.shift()!;
 }
+
+const READ: unique symbol = Symbol("read");
 
 interface Pool {
   size: number;

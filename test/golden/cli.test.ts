@@ -223,9 +223,10 @@ test("SIGTERM to run --from stdin whose producer writes nothing more: it exits a
   }
 });
 
-test("replay - --stats from a producer that writes slowly: a window's rows come out once the window closes, not when the input ends", async () => {
+for (const threads of ["auto", "2"]) test(`replay - --stats --threads ${threads} from a producer that writes slowly: a window's rows come out once the window closes, not when the input ends`, async () => {
   const input = readFileSync("samples/exitcodes-20k.jsonl", "utf8").split("\n").slice(0, 600).join("\n") + "\n";
-  const args = ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--to", "console"];
+  // auto reads the first 8 MB of a stream here; threads take chunks of 512 KB, or what came when no more does
+  const args = ["replay", "-", "--stats", "{every: 60s, by: [site]}", "--threads", threads, "--to", "console"];
   const expected = runCli("cms-nats", args, input).stdout.split("\n");
   const firstWindow = expected.filter((l) => l.startsWith(expected[0].split(" ")[0]));
   assert.ok(firstWindow.length > 0 && firstWindow.length < expected.length - 1, "the lines span two windows");

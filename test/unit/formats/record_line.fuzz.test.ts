@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { open } from "node:fs/promises";
-import { bytesLines, fileLineTexts, lineBatches, lineRange, splitLines } from "../../../formats/lines.ts";
+import { bytesLines, fileLineTexts, lineBatches, lineChunks, lineRange, splitLines } from "../../../formats/lines.ts";
 import { PayloadError, payloadDecoder } from "../../../formats/payload.ts";
 import { fromRecordLine, MAX_TIME, MIN_TIME, RecordFormatError, toRecordLine } from "../../../formats/record_line.ts";
 import { type Message, messageFromBytes } from "../../../lib/message.ts";
@@ -111,6 +111,20 @@ test("lineBatches: any chunking of the same bytes gives the same lines (UTF-8 sp
         if (text.endsWith(eol)) expected.pop();
         assert.equal(whole, expected);
       }
+    }),
+    300,
+  );
+});
+
+test("lineChunks with minBytes (chunks for threads): any chunking and any minBytes give chunks of whole lines that together are the bytes", async () => {
+  const input = fc.record({ lines: fc.array(fc.string({ maxLength: 30 }).map((s) => s.replace(/\n/g, "")), { maxLength: 12 }), final: fc.boolean(), points: fc.array(fc.nat(), { maxLength: 12 }), min: fc.nat({ max: 120 }) });
+  await check(
+    fc.asyncProperty(input, async ({ lines, final, points, min }) => {
+      const bytes = Buffer.from(lines.join("\n") + (final && lines.length > 0 ? "\n" : ""));
+      const chunks: Buffer[] = [];
+      for await (const c of lineChunks(Readable.from(cut(bytes, points)), min)) chunks.push(c);
+      const joined = Buffer.concat(chunks.flatMap((c, i) => (i > 0 ? [Buffer.from("\n"), c] : [c])));
+      assert.equal(joined.toString(), final && lines.length > 0 ? bytes.subarray(0, -1).toString() : bytes.toString());
     }),
     300,
   );

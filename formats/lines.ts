@@ -88,7 +88,7 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
   }
   if (pending.length === 0) return;
   const rest = Buffer.concat(pending);
-  if (!stop?.aborted) yield rest;
+  if (!stop?.aborted) yield rest[rest.length - 1] === NEWLINE ? rest.subarray(0, -1) : rest; // held whole lines, the last one's end left off
   else {
     const nl = rest.lastIndexOf(NEWLINE);
     if (nl > 0) yield rest.subarray(0, nl); // the lines before the one cut

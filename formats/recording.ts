@@ -117,7 +117,6 @@ async function* maybeGunzip(it: AsyncGenerator<Buffer>, stop: AbortSignal | unde
  */
 const CUT_BY_STOP_MS = 500;
 
-
 /** The size of a recording that is a plain (not compressed) file, which can be read in ranges; undefined for stdin, a pipe or gzip. */
 export function plainFileSize(path: string): number | undefined {
   if (readOnce(path)) return undefined;

@@ -124,7 +124,8 @@ test("lineChunks with minBytes (chunks for threads): any chunking and any minByt
       const chunks: Buffer[] = [];
       for await (const c of lineChunks(Readable.from(cut(bytes, points)), min)) chunks.push(c);
       const joined = Buffer.concat(chunks.flatMap((c, i) => (i > 0 ? [Buffer.from("\n"), c] : [c])));
-      assert.equal(joined.toString(), final && lines.length > 0 ? bytes.subarray(0, -1).toString() : bytes.toString());
+      // a line end closing the bytes is no line of its own
+      assert.equal(joined.toString(), bytes.toString().replace(/\n$/, ""));
     }),
     300,
   );

@@ -79,6 +79,15 @@ if (!skipWithoutNatsServer()) {
       const args = ["record", "cms.>", "-s", server.address, "--stream", "CMS", "--durable", "recorder", "--stop", "caught-up", "-o", out];
       const first = startCli("cms-nats", args, home);
       await poll("the recording to be under way", () => lineCount(out) >= 50_000, 60_000, 5);
+      // killed while it holds messages the server delivered and it has not acknowledged (between
+      // two batches it may hold none: then nothing comes again, and the redelivery is not tested)
+      await poll("the recording to hold messages not acknowledged", async () => {
+        first.signal("SIGSTOP");
+        await jsm.consumers.info("CMS", "recorder"); // a round trip: the acks it sent before it stopped are in
+        if ((await jsm.consumers.info("CMS", "recorder")).num_ack_pending > 0) return true;
+        first.signal("SIGCONT");
+        return false;
+      }, 30_000, 5);
       first.signal("SIGKILL");
       await first.exited;
       const before = lineCount(out);

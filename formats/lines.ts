@@ -49,42 +49,36 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
     for (;;) {
       next ??= reads.next();
       const r = held ? await Promise.race([next, held.passed]) : await next;
+      // what is cut: the bytes held (and read), up to their last line end
+      let text: Buffer;
+      let last: number;
       if (r === IDLE) {
-        const text = Buffer.concat(pending);
-        const last = text.lastIndexOf(NEWLINE);
-        pending = last + 1 < text.length ? [text.subarray(last + 1)] : [];
-        size = text.length - last - 1;
-        held = undefined;
-        yield text.subarray(0, last);
-        continue;
-      }
-      next = undefined;
-      if (r.done) break;
-      const buf: Buffer = typeof r.value === "string" ? Buffer.from(r.value) : r.value;
-      if (buf.length === 0) continue;
-      size += buf.length;
-      const last = buf.lastIndexOf(NEWLINE);
-      if (last < 0 || size < (typeof minBytes === "number" ? minBytes : minBytes())) {
+        text = Buffer.concat(pending, size);
+        last = text.lastIndexOf(NEWLINE);
+      } else {
+        next = undefined;
+        if (r.done) break;
+        const buf: Buffer = typeof r.value === "string" ? Buffer.from(r.value) : r.value;
+        if (buf.length === 0) continue;
         pending.push(buf);
-        if (last >= 0) held ??= deadline(HOLD_MS);
-        continue;
+        size += buf.length;
+        const at = buf.lastIndexOf(NEWLINE);
+        if (at < 0 || size < (typeof minBytes === "number" ? minBytes : minBytes())) {
+          if (at >= 0) held ??= deadline(HOLD_MS);
+          continue;
+        }
+        text = pending.length === 1 ? buf : Buffer.concat(pending, size);
+        last = size - buf.length + at;
       }
-      pending.push(buf.subarray(0, last));
-      const complete = pending.length === 1 ? pending[0] : Buffer.concat(pending);
-      pending = last + 1 < buf.length ? [buf.subarray(last + 1)] : [];
-      size = buf.length - last - 1;
+      pending = last + 1 < size ? [text.subarray(last + 1)] : [];
+      size -= last + 1;
       held?.cancel();
       held = undefined;
-      yield complete;
+      yield text.subarray(0, last);
     }
   } finally {
     held?.cancel();
-    // ended early (a replay's --until) with a read in flight: a producer may never write again, so
-    // it is not waited for, and what becomes of it is no one's concern
-    if (next) {
-      next.catch(() => undefined);
-      void reads.return?.()?.catch(() => undefined);
-    } else await reads.return?.();
+    await letGo(reads, next);
   }
   if (pending.length === 0) return;
   const rest = Buffer.concat(pending);
@@ -93,6 +87,20 @@ export async function* lineChunks(input: AsyncIterable<Buffer | string>, minByte
     const nl = rest.lastIndexOf(NEWLINE);
     if (nl > 0) yield rest.subarray(0, nl); // the lines before the one cut
   }
+}
+
+/**
+ * Ends an iterator read by hand (a consumer that ended early: a replay's --until). With a read in
+ * flight it is not waited for, since a producer may never write again, and what becomes of it is no
+ * one's concern; without one the iterator is ended as `for await` would.
+ */
+export async function letGo<T>(it: Iterator<T> | AsyncIterator<T>, inFlight: Promise<unknown> | undefined): Promise<void> {
+  if (!inFlight) {
+    await it.return?.();
+    return;
+  }
+  inFlight.catch(() => undefined);
+  void Promise.resolve(it.return?.()).catch(() => undefined);
 }
 
 const IDLE = Symbol("idle");

@@ -12,7 +12,7 @@ import type { Readable } from "node:stream";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { type ChunkReaderOptions, type PackedChunk, unpackChunk } from "../../formats/read_ahead_chunk.ts";
-import { bytesLines, lineBatches, lineChunks } from "../../formats/lines.ts";
+import { bytesLines, letGo, lineBatches, lineChunks } from "../../formats/lines.ts";
 import type { DecodeOptions } from "../../formats/payload.ts";
 import { inTimeRange, type RecordChunk, readRecordLines, recordedTimeParser, type TimeRange } from "../../formats/record_line.ts";
 import { plainFileLines, plainFileSize, recordingBytes } from "../../formats/recording.ts";
@@ -162,11 +162,7 @@ async function* inOrder<J extends Job>(pool: Pool, jobs: Iterable<J> | AsyncIter
       yield await inFlight.shift()!;
     }
   } finally {
-    // ended early with a job asked for: a stream's producer may never write again (formats/lines.ts lineChunks)
-    if (asked) {
-      asked.catch(() => undefined);
-      void Promise.resolve(it.return?.()).catch(() => undefined);
-    } else await it.return?.();
+    await letGo(it, asked);
   }
 }
 

@@ -58,8 +58,8 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
   for (const path of config.path) checkReadable(path);
   const once = config.path.map(readOnce);
   return new Observable<Message>((subscriber) => {
-    /** Whether to hand on no more: `reading` is whether an input that cannot be read again still holds lines read before a stop. */
-    const stopped = (reading: boolean) => subscriber.closed || (ctx.signal.aborted && !reading);
+    /** Whether to hand on no more: `reading` says whether an input that cannot be read again still holds lines read before a stop (asked only after one). */
+    const stopped = (reading: () => boolean) => subscriber.closed || (ctx.signal.aborted && !reading());
     const pace = config.speed > 0 ? pacer(config.speed, ctx) : undefined;
     let files: AsyncGenerator<Message[]>[] = [];
     (async () => {
@@ -70,12 +70,13 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
       const tally = config.path.length === 1 && range.since === -Infinity && range.until === Infinity && !pace;
       files = config.path.map((path, i) => inRange(fileMessages(path, ctx, positions[i], { threads: config.threads, tally, ...range }), range, ctx));
       if (files.length === 1) {
+        const readingOne = () => once[0];
         for await (const batch of files[0]) {
           await ctx.waitForSinks();
           for (const msg of batch) {
-            if (stopped(once[0])) return;
+            if (stopped(readingOne)) return;
             if (pace) await pace(msg.time);
-            if (stopped(once[0])) return;
+            if (stopped(readingOne)) return;
             subscriber.next(msg);
           }
         }
@@ -94,9 +95,9 @@ export function replaySource(config: ReplayConfig, ctx: SourceContext): Observab
         for (let j = 1; j < cursors.length; j++) if (cursors[j].batch[cursors[j].i].time < cursors[k].batch[cursors[k].i].time) k = j;
         const c = cursors[k];
         const msg = c.batch[c.i++];
-        if (stopped(reading())) return;
+        if (stopped(reading)) return;
         if (pace) await pace(msg.time);
-        if (stopped(reading())) return;
+        if (stopped(reading)) return;
         subscriber.next(msg);
         if (c.i === c.batch.length) {
           await ctx.waitForSinks();

@@ -62,6 +62,8 @@ interface Measure {
 
 interface Group {
   values: string[];
+  /** Each value as a number, for ordering, when it reads as one (read once per group, not at every comparison). */
+  numbers: (number | undefined)[];
   count: number;
   states: unknown[];
 }
@@ -91,7 +93,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
   const whole = opts.everyMs === "all";
   const every = whole ? 0 : (opts.everyMs as number);
   const live = opts.clock === "scheduler" && !whole;
-  const newGroup = (values: string[]): Group => ({ values, count: 0, states: measures.map((m) => m.init()) });
+  const newGroup = (values: string[]): Group => ({ values, numbers: values.map(orderNumber), count: 0, states: measures.map((m) => m.init()) });
 
   return (source) =>
     new Observable<Message>((subscriber) => {
@@ -111,7 +113,7 @@ export function windowStats(opts: WindowStatsOptions, scheduler: SchedulerLike =
         held.delete(key);
         let list = groups ? [...groups.values()] : [];
         if (by.length === 0 && list.length === 0) list = [newGroup([])];
-        list.sort((a, b) => compareValues(a.values, b.values));
+        list.sort(compareValues);
         if (sort === "count") list.sort((a, b) => b.count - a.count); // stable: ties keep value order
         const total = list.reduce((sum, g) => sum + g.count, 0);
         if (opts.top !== undefined) list = list.slice(0, opts.top);
@@ -288,16 +290,19 @@ function compileMeasures(m: MeasureOptions, onNonNumeric?: (measure: string) => 
 
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** Orders value lists: numbers numerically, text by code point, numbers before text. */
-export function compareValues(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
+/** A by value as the number it orders by, if it reads as one. */
+const orderNumber = (v: string): number | undefined => (NUMBER.test(v) ? Number(v) : undefined);
+
+/** Orders groups by their value lists: numbers numerically, text by code point, numbers before text. */
+function compareValues(a: Group, b: Group): number {
+  for (let i = 0; i < a.values.length; i++) {
+    const x = a.values[i];
+    const y = b.values[i];
     if (x === y) continue;
-    const nx = NUMBER.test(x);
-    const ny = NUMBER.test(y);
-    if (nx && ny && Number(x) !== Number(y)) return Number(x) - Number(y);
-    if (nx !== ny) return nx ? -1 : 1;
+    const nx = a.numbers[i];
+    const ny = b.numbers[i];
+    if (nx !== undefined && ny !== undefined && nx !== ny) return nx - ny;
+    if ((nx === undefined) !== (ny === undefined)) return nx !== undefined ? -1 : 1;
     return x < y ? -1 : 1;
   }
   return 0;

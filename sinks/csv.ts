@@ -15,20 +15,24 @@ export type CsvConfig = z.infer<typeof csvConfig>;
  * Columns: those of an existing file when appending, else the ones the pipeline declares (`select`
  * or `stats`), else the first message's attributes in order. An attribute outside the columns is
  * reported once and not written: the columns of a file never change halfway. Rows are formatted a
- * batch at a time (csv-stringify/sync), when the writer flushes.
+ * batch at a time when the writer flushes: by csv-stringify/sync, unless no field of the batch needs
+ * quoting (then they are joined here).
  */
 export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
   const name = `csv ${config.path}`;
   const existing = config.append && config.path !== "-" ? existingHeader(config.path) : undefined;
   let columns: string[] | undefined = existing ?? (ctx.columns && [...ctx.columns]);
   let known: Set<string> | undefined;
-  // rows go to csv-stringify as arrays in column order: given objects, it looks up each field with a
-  // lodash-style path get (regex tests per field), which cost a third of its time (measured)
   const out = new LineWriter<Attrs>(name, { path: config.path, append: config.append, stdout: ctx.stdout }, (rows, first) => {
     const keys = columns ?? [];
+    const header = first && existing === undefined;
+    const plain = plainLines(rows, keys);
+    if (plain !== undefined) return (header ? stringify([], { header, columns: keys }) : "") + plain;
+    // rows go to csv-stringify as arrays in column order: given objects, it looks up each field with a
+    // lodash-style path get (regex tests per field), which cost a third of its time (measured)
     return stringify(
       rows.map((row) => keys.map((key) => row[key])),
-      { header: first && existing === undefined, columns: keys, cast: { number: String } },
+      { header, columns: keys, cast: { number: String } },
     );
   });
   let n = 0;
@@ -52,6 +56,34 @@ export function csvSink(config: CsvConfig, ctx: SinkContext): Sink {
     behind: () => out.behind(),
     close: (completed) => out.finish(n, completed && columns !== undefined),
   };
+}
+
+/** What makes csv-stringify quote a field (RFC 4180): a comma, a quote or a line break. */
+const QUOTED = /[",\r\n]/;
+
+/**
+ * The CSV lines of rows whose fields csv-stringify would write as they are (text without a comma,
+ * quote or line break, numbers, missing values), or undefined when a field needs it: joining them
+ * here takes 0.26 µs a row where csv-stringify takes 1 µs (measured on the replay bench's 81k stats
+ * rows, its main thread's largest cost). The same text as csv-stringify's (test/unit/sinks/csv.fuzz.test.ts).
+ */
+function plainLines(rows: readonly Attrs[], keys: readonly string[]): string | undefined {
+  let text = "";
+  for (const row of rows) {
+    for (let i = 0; i < keys.length; i++) {
+      const v = row[keys[i]];
+      let field: string;
+      if (typeof v === "string") {
+        if (QUOTED.test(v)) return undefined;
+        field = v;
+      } else if (typeof v === "number") field = String(v);
+      else if (v === undefined) field = "";
+      else return undefined;
+      text += i === 0 ? field : "," + field;
+    }
+    text += "\n";
+  }
+  return text;
 }
 
 /** The header of a non-empty CSV file, or undefined when the file is new or empty. */

@@ -40,25 +40,39 @@ export function toRecordLine(msg: Message): string {
 
 /**
  * Date.parse for the times of a recording, read in order: `YYYY-MM-DDTHH:MM:SS.mmmZ` texts share
- * their first 19 characters for a whole second, so that part is parsed once a second (replay
- * measured 4% faster). Other forms go to Date.parse.
+ * their first 10 characters for a whole day, so only that part goes to Date.parse, once a day, and
+ * the time of day is read from its digits (Date.parse once a second, as before, was 4% of a reading
+ * thread's time on the bench's 5 messages a second: perf). A time of day out of range, and any
+ * other form, goes to Date.parse whole.
  */
 export function recordedTimeParser(): (text: string) => number {
-  let second = "\u0000"; // a prefix no time has: the first time sets it
+  let day = "\u0000"; // a prefix no time has: the first time sets it
   let base = NaN;
   return (text) => {
-    if (text.length !== 24 || text.charCodeAt(19) !== 0x2e /* . */ || text.charCodeAt(23) !== 0x5a /* Z */) return Date.parse(text);
-    const d0 = text.charCodeAt(20) - 48;
-    const d1 = text.charCodeAt(21) - 48;
-    const d2 = text.charCodeAt(22) - 48;
-    if (!(d0 >= 0 && d0 <= 9 && d1 >= 0 && d1 <= 9 && d2 >= 0 && d2 <= 9)) return Date.parse(text);
-    const ms = d0 * 100 + d1 * 10 + d2;
-    if (!text.startsWith(second)) {
-      second = text.slice(0, 19);
-      base = Date.parse(text) - ms;
+    if (text.length !== 24 || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(13) !== 0x3a /* : */ || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x2e /* . */ || text.charCodeAt(23) !== 0x5a /* Z */) return Date.parse(text);
+    const h = digits(text, 11, 2);
+    const m = digits(text, 14, 2);
+    const sec = digits(text, 17, 2);
+    const ms = digits(text, 20, 3);
+    // NaN (not digits) fails these too; 24:00:00.000, which Date.parse takes, goes to it
+    if (!(h <= 23 && m <= 59 && sec <= 59 && ms >= 0)) return Date.parse(text);
+    if (!text.startsWith(day)) {
+      day = text.slice(0, 10);
+      base = Date.parse(`${day}T00:00:00.000Z`);
     }
-    return base + ms;
+    return base + ((h * 60 + m) * 60 + sec) * 1000 + ms;
   };
+}
+
+/** The number written by text[from, from + n) in decimal digits, NaN if one is not a digit. */
+function digits(text: string, from: number, n: number): number {
+  let v = 0;
+  for (let i = from; i < from + n; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (!(d >= 0 && d <= 9)) return NaN;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /**

@@ -73,7 +73,10 @@ export function payloadDecoder(opts: DecodeOptions = {}): PayloadDecoder {
   if (sep === "") throw new PayloadError("the cms separator must not be empty"); // indexOf("") would never advance
   const keys = opts.keys ?? "camel";
   const name = keys === "camel" ? camelKeys() : (key: string) => key;
-  // the matcher of the last `only` given: a stream passes the same set every time
+  // the matcher of the last `only` given: a stream passes the same set every time, and none for the
+  // payloads it reads whole (a replay's first ones, for their names), which leave the matcher as it
+  // is: made again at each switch, it was a new call target, and V8 threw away the reading thread's
+  // optimized decodeCms each time (--trace-deopt: "wrong call target")
   let lastOnly: ReadonlySet<string> | undefined;
   let wanted: KeyMatcher | undefined;
   const decoder: PayloadDecoder = {
@@ -81,11 +84,11 @@ export function payloadDecoder(opts: DecodeOptions = {}): PayloadDecoder {
     decode(data, only) {
       decoder.repeated = undefined;
       if (format === "json" || (format === "auto" && data.charCodeAt(0) === 0x7b) /* { */) return decodeJson(data, name, only);
-      if (only !== lastOnly) {
+      if (only !== undefined && only !== lastOnly) {
         lastOnly = only;
-        wanted = only && keyMatcher(only, keys, name);
+        wanted = keyMatcher(only, keys, name);
       }
-      return decodeCms(data, sep, name, decoder, wanted);
+      return decodeCms(data, sep, name, decoder, only && wanted);
     },
   };
   return decoder;

@@ -201,7 +201,7 @@ function explainIssue(issue: z.core.$ZodIssue, schema: z.ZodType, input: unknown
       const known = Object.keys(objectShape(schemaAt(schema, path) ?? schema) ?? {});
       const key = issue.keys[0];
       const near = closest(key, known);
-      return { path: [...path, key], message: `unknown field${near ? `; did you mean ${near}?` : ""}${known.length ? ` Fields: ${known.join(", ")}` : ""}` };
+      return { path: [...path, key], message: `unknown field${near ? `; did you mean ${near}?` : "."}${known.length ? ` Fields: ${known.join(", ")}` : ""}` };
     }
     case "too_small":
       if (issue.origin === "string") return explained(`must not be empty${about}`);

@@ -24,6 +24,8 @@ test("usage errors exit 2 and say what to write instead", () => {
     [["record", "cms.x", "-o", "x.jsonl", "--count", "0"], /error: --count 0: must be more than 0/],
     [["replay", "samples/mixed-200.jsonl", "--select", "site", "--filter", "exitCode: 1"], /--filter 'exitCode: 1': there is no attribute "exitCode" here: the messages have site only/],
     [["docs", "victoriametrix"], /no source, step or sink is called "victoriametrix"; did you mean victoriametrics\?/],
+    [["replay", "samples/mixed-200.jsonl", "--to", "csv: {path: x.csv, apend: true}"], /apend: unknown field; did you mean append\? Fields: path, append, overwrite \(got true\)/],
+    [["replay", "samples/mixed-200.jsonl", "--to", "csv: {path: x.csv, bogus: 1}"], /bogus: unknown field\. Fields: path, append, overwrite \(got 1\)/],
   ];
   for (const [args, message] of cases) {
     const r = runCli("cms-nats", args);

@@ -31,6 +31,15 @@ const stub = (name: string, filter: RegExp, contents: string): Plugin => ({
 });
 // Ink loads react-devtools-core only when DEV=true is set; it is not installed, and never wanted here
 const noDevtools = stub("no-devtools", /^react-devtools-core$/, "export default {};");
+// zod exports its 50 locales as z.locales, which nothing here uses (its English messages come from
+// locales/en.js, imported on their own): evaluated at every start, they were 8 ms of it (--cpu-prof)
+const noZodLocales: Plugin = {
+  name: "no-zod-locales",
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: args.path, namespace: "no-zod-locales" } : undefined));
+    b.onLoad({ filter: /.*/, namespace: "no-zod-locales" }, () => ({ contents: "export {};", loader: "js" }));
+  },
+};
 /** The modules that draw (with Ink and React, with Vega): only cms-nats reaches them (top, the chart sink); the Go tools leave them out. */
 const DRAWING = /(^|\/)(terminal\/screens\.tsx|chart\/render\.ts)$/;
 const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command does not draw (cms-nats top and the chart sink do)");');
@@ -103,7 +112,7 @@ function ascii(code: string): string {
 }
 
 rmSync(`${ROOT}dist`, { recursive: true, force: true });
-await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools, workerCode])), build(options(["nats-sub", "nats-pub"], [noDrawing, workerCode]))]);
+await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools, noZodLocales, workerCode])), build(options(["nats-sub", "nats-pub"], [noDrawing, noZodLocales, workerCode]))]);
 for (const c of COMMANDS) {
   const file = `${ROOT}dist/${c}.mjs`;
   // the sources keep their development shebang (npx tsx); a bundle is started by node alone

@@ -49,7 +49,7 @@ export function recordedTimeParser(): (text: string) => number {
   let day = "\u0000"; // a prefix no time has: the first time sets it
   let base = NaN;
   return (text) => {
-    if (text.length !== 24 || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(13) !== 0x3a /* : */ || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x2e /* . */ || text.charCodeAt(23) !== 0x5a /* Z */) return Date.parse(text);
+    if (text.length !== 24 || text.charCodeAt(4) !== 0x2d /* - */ || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x54 /* T */ || text.charCodeAt(13) !== 0x3a /* : */ || text.charCodeAt(16) !== 0x3a || text.charCodeAt(19) !== 0x2e /* . */ || text.charCodeAt(23) !== 0x5a /* Z */) return Date.parse(text);
     const h = digits(text, 11, 2);
     const m = digits(text, 14, 2);
     const sec = digits(text, 17, 2);

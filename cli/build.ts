@@ -22,10 +22,11 @@ const COMMANDS = ["cms-nats", "nats-sub", "nats-pub"] as const;
 /** The oldest Node.js the bundles are built for and tested with (README: Node.js versions). */
 export const NODE_TARGET = "node20";
 
-const stub = (name: string, filter: RegExp, contents: string): Plugin => ({
+/** A module replaced by `contents`: imports matching `filter`, from a module matching `importer` if given. */
+const stub = (name: string, filter: RegExp, contents: string, importer?: RegExp): Plugin => ({
   name,
   setup(b) {
-    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: name }));
+    b.onResolve({ filter }, (args) => (!importer || importer.test(args.importer) ? { path: args.path, namespace: name } : undefined));
     b.onLoad({ filter: /.*/, namespace: name }, () => ({ contents, loader: "js" }));
   },
 });
@@ -33,13 +34,7 @@ const stub = (name: string, filter: RegExp, contents: string): Plugin => ({
 const noDevtools = stub("no-devtools", /^react-devtools-core$/, "export default {};");
 // zod exports its 50 locales as z.locales, which nothing here uses (its English messages come from
 // locales/en.js, imported on their own): evaluated at every start, they were 8 ms of it (--cpu-prof)
-const noZodLocales: Plugin = {
-  name: "no-zod-locales",
-  setup(b) {
-    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) => (/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: args.path, namespace: "no-zod-locales" } : undefined));
-    b.onLoad({ filter: /.*/, namespace: "no-zod-locales" }, () => ({ contents: "export {};", loader: "js" }));
-  },
-};
+const noZodLocales = stub("no-zod-locales", /\/locales\/index\.js$/, "export {};", /[\\/]node_modules[\\/]zod[\\/]/);
 /** The modules that draw (with Ink and React, with Vega): only cms-nats reaches them (top, the chart sink); the Go tools leave them out. */
 const DRAWING = /(^|\/)(terminal\/screens\.tsx|chart\/render\.ts)$/;
 const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command does not draw (cms-nats top and the chart sink do)");');

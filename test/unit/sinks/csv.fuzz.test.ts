@@ -18,12 +18,13 @@ let run = 0;
 // texts drawn mostly from what needs no quoting, with the characters that do (and look-alikes) mixed in
 const text = fc.string({ unit: fc.constantFrom("a", "T2_US_MIT", " ", "-", "1", ".", "é", "\t", ",", '"', "\n", "\r", ";", "'"), maxLength: 6 });
 const value = fc.oneof(text, text, fc.integer(), fc.double(), fc.constant(undefined));
-const KEYS = ["window_start", "site", "count", "a,b"];
+// a column name that needs quoting too: the header goes through csv-stringify
+const KEYS = ["site", "count", "a,b"];
 
 test("any rows: the file is csv-stringify's text of them, with its header", async () => {
   await check(
     fc.asyncProperty(fc.integer({ min: 1, max: 3 }), fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { maxLength: 8 }), async (width, values) => {
-      const keys = KEYS.slice(4 - width);
+      const keys = KEYS.slice(3 - width);
       const path = join(dir.path, `${run++}.csv`);
       const sink = csvSink(csvConfig.parse({ path }), sinkContext({ columns: keys }));
       for (const [i, row] of values.entries()) {

@@ -9,10 +9,12 @@
  *
  * Why a bundle: through the `npx tsx` shebang every command was six processes and 1.3 s of start-up
  * (tsx compiles each module on a hook thread); the bundle is one process that starts in tens of ms.
- * Modules a command reaches through `import()` (nats, prom-client, the pipeline) stay in the same file
- * but are evaluated only when reached, so `--version` or a replay never pays for NATS.
+ * Modules a command reaches through `import()` (the pipeline, nats, prom-client) stay in the same file
+ * but are evaluated only when reached; cms-nats carries the largest of them as compressed text (see
+ * `embedded`), so `--version` or a replay does not even parse them.
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zlib } from "node:zlib";
@@ -41,28 +43,48 @@ const DRAWING = /(^|\/)(terminal\/screens\.tsx|chart\/render\.ts)$/;
 const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command does not draw (cms-nats top and the chart sink do)");');
 
 /**
- * A module bundled on its own and carried in the command's bundle as brotli-compressed base64 text,
- * compiled only when it is imported (from a data: URL). V8 parses every function of a file it loads,
- * even one never called: Ink, React and Vega as code in cms-nats.mjs added 120 ms to every start
- * (measured with hyperfine). As plain base64 (3.6 MB) node still read and scanned them at every
- * start, 49 ms of `cms-nats --version`; compressed they are 0.7 MB, and unpacking them when they are
- * imported takes about 8 ms. The command's `require` is handed over for their CommonJS parts.
+ * Modules bundled on their own and carried in cms-nats.mjs as brotli-compressed base64 text,
+ * compiled only when imported (from a data: URL): the drawing ones (Ink, React, Vega; only `top`
+ * and the chart sink draw) and the packages a run reaches only when it connects to NATS or pushes
+ * to a Pushgateway (nats, prom-client; every import of them is an `import()` already). V8 parses
+ * every function of a file it loads, even one never called: Ink, React and Vega as code added 120 ms
+ * to every start (hyperfine). As plain base64 (3.6 MB) node still read and scanned them at every
+ * start, 30 ms of `cms-nats --version`; compressed they are 0.7 MB, and unpacking them when imported
+ * takes about 8 ms. nats and prom-client as code were another 27 ms of every start that never
+ * connects (a replay). The command's `require` is handed over for their CommonJS parts.
  */
 const embedded = (plugins: Plugin[]): Plugin => ({
   name: "embedded",
   setup(b) {
     b.onResolve({ filter: DRAWING }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "embedded" }));
+    b.onResolve({ filter: CARRIED_PACKAGES }, (args) => ({ path: args.path, namespace: "embedded-package" }));
     b.onLoad({ filter: /.*/, namespace: "embedded" }, async (args) => {
-      const r = await build({ ...options([], plugins), entryPoints: [args.path], outdir: undefined, outfile: "embedded.mjs", write: false, metafile: true, banner: { js: `const require = globalThis[Symbol.for("cms-nats.require")];` } });
-      const names = Object.values(r.metafile.outputs)[0].exports;
-      // quality 9: 11 packed them 10 % smaller but took 7 s of every build
-      const packed = brotliCompressSync(ascii(r.outputFiles[0].text), { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString("base64");
-      // the URL is put together at run time: esbuild would bundle a literal data: import as code again
-      const contents = `globalThis[Symbol.for("cms-nats.require")] ??= require;\nconst { brotliDecompressSync } = await import("node:zlib");\nconst code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed)}, "base64")).toString("base64");\nconst m = await import("data:text/javascript;base64," + code);\n${names.map((n) => `export const ${n} = m.${n};`).join("\n")}\n`;
-      return { contents, loader: "js" };
+      const r = await alone({ entryPoints: [args.path] }, plugins);
+      return carried(r.outputFiles![0].text, Object.values(r.metafile!.outputs)[0].exports, "m");
+    });
+    b.onLoad({ filter: /.*/, namespace: "embedded-package" }, async (args) => {
+      // CommonJS: its names are known once it runs, so they are read off it here
+      const names = Object.keys(createRequire(ROOT)(args.path));
+      const r = await alone({ stdin: { contents: `export default require(${JSON.stringify(args.path)});`, resolveDir: ROOT, loader: "js" } }, []);
+      return carried(r.outputFiles![0].text, names, "m.default");
     });
   },
 });
+/** Packages cms-nats carries as text (see {@link embedded}); nats-sub and nats-pub connect at every run and keep them as code. */
+const CARRIED_PACKAGES = /^(nats|prom-client)$/;
+
+/** A module bundled alone, for {@link embedded}, reaching for the command's `require`. */
+const alone = (entry: Pick<BuildOptions, "entryPoints" | "stdin">, plugins: Plugin[]) =>
+  build({ ...options([], plugins), ...entry, outdir: undefined, outfile: "embedded.mjs", write: false, metafile: true, banner: { js: `const require = globalThis[Symbol.for("cms-nats.require")];` } });
+
+/** The module standing in for a carried one: it unpacks the code, imports it and exports `names` of `from`. */
+function carried(code: string, names: readonly string[], from: string): { contents: string; loader: "js" } {
+  // quality 9: 11 packed them 10 % smaller but took 7 s of every build
+  const packed = brotliCompressSync(ascii(code), { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString("base64");
+  // the URL is put together at run time: esbuild would bundle a literal data: import as code again
+  const contents = `globalThis[Symbol.for("cms-nats.require")] ??= require;\nconst { brotliDecompressSync } = await import("node:zlib");\nconst code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed)}, "base64")).toString("base64");\nconst m = await import("data:text/javascript;base64," + code);\n${names.map((n) => `export const ${n} = ${from}.${n};`).join("\n")}\n`;
+  return { contents, loader: "js" };
+}
 
 /**
  * The replay's read-ahead worker (pipelines/sources/read_ahead_worker.ts), bundled on its own and

@@ -61,6 +61,24 @@ test("every bundle, and each module it carries as text (the reading thread's; th
   }
 });
 
+test("cms-nats compiles a module it carries as text only when the run uses it: none for a replay, nats for pub, Vega for a chart", () => {
+  // node's ESM loader logs each module it stores (NODE_DEBUG=esm): the carried ones are data: URLs
+  const carried = (args: string[]) => {
+    const r = spawnSync(bin("cms-nats"), args, { cwd: "/", encoding: "utf8", env: { ...process.env, NODE_DEBUG: "esm" } });
+    return [...r.stderr.matchAll(/Storing data:text\/javascript;base64,([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1], "base64").toString("latin1"));
+  };
+  const dir = tempDir("carried");
+  try {
+    assert.equal(carried(["replay", SAMPLE, "--select", "site,exitCode"]).length, 0, "replay");
+    const pub = carried(["pub", "-s", "127.0.0.1:1", "cms.test", "x"]); // refused at once, after the client is loaded
+    assert.equal(pub.map((code) => code.includes("node_modules/nats/")), [true], "pub");
+    const chart = carried(["replay", SAMPLE, "--stats", "{every: 60s, by: [site]}", "--to", `chart: {path: ${join(dir.path, "c.svg")}}`]);
+    assert.equal(chart.map((code) => code.includes("node_modules/vega")), [true], "chart");
+  } finally {
+    dir.remove();
+  }
+});
+
 test("a bundle copied alone into an empty folder replays a sample from /, as the sources do", () => {
   const dir = tempDir("lone-bundle");
   try {

@@ -73,9 +73,12 @@ const embedded = (plugins: Plugin[]): Plugin => ({
 /** Packages cms-nats carries as text (see {@link embedded}); nats-sub and nats-pub connect at every run and keep them as code. */
 const CARRIED_PACKAGES = /^(nats|prom-client)$/;
 
-/** A module bundled alone, for {@link embedded}, reaching for the command's `require`. */
-const alone = (entry: Pick<BuildOptions, "entryPoints" | "stdin">, plugins: Plugin[]) =>
-  build({ ...options([], plugins), ...entry, outdir: undefined, outfile: "embedded.mjs", write: false, metafile: true, banner: { js: `const require = globalThis[Symbol.for("cms-nats.require")];` } });
+/**
+ * A module bundled alone, as text, for a bundle to carry; by default it reaches for the command's
+ * `require` ({@link embedded}), which a module run on a thread of its own does not have.
+ */
+const alone = (entry: Pick<BuildOptions, "entryPoints" | "stdin">, plugins: Plugin[], banner: BuildOptions["banner"] = { js: `const require = globalThis[Symbol.for("cms-nats.require")];` }) =>
+  build({ ...options([], plugins), ...entry, outdir: undefined, outfile: "alone.mjs", write: false, metafile: true, banner });
 
 /** The module standing in for a carried one: it unpacks the code, imports it and exports `names` of `from`. */
 function carried(code: string, names: readonly string[], from: string): { contents: string; loader: "js" } {
@@ -96,8 +99,8 @@ const workerCode: Plugin = {
   setup(b) {
     b.onResolve({ filter: WORKER_URL }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "worker-code" }));
     b.onLoad({ filter: /.*/, namespace: "worker-code" }, async () => {
-      const r = await build({ ...options([], []), entryPoints: [`${ROOT}pipelines/sources/read_ahead_worker.ts`], outdir: undefined, outfile: "worker.mjs", write: false, banner: {} });
-      const code = Buffer.from(ascii(r.outputFiles[0].text)).toString("base64");
+      const r = await alone({ entryPoints: [`${ROOT}pipelines/sources/read_ahead_worker.ts`] }, [], {});
+      const code = Buffer.from(ascii(r.outputFiles![0].text)).toString("base64");
       return { contents: `export const workerUrl = new URL("data:text/javascript;base64," + ${JSON.stringify(code)});\n`, loader: "js" };
     });
   },

@@ -98,14 +98,15 @@ export function isNotFound(err: unknown): boolean {
 /**
  * Whether every message stored when the run started has been delivered (to this run or another
  * worker), and those not acknowledged yet are this run's own `held` ones. When others are
- * unacknowledged too: a run that holds none waits for them (a crashed run's come back after the ack
- * wait), a run that holds some (in stats windows, which close when it ends) does not, as workers
- * holding their windows would wait for each other forever; a crashed run's then go to the next.
+ * unacknowledged too (a crashed run's, which come back after the ack wait), the run waits for them,
+ * unless it holds some of its own in stats windows (`windows`), which close only when it ends:
+ * workers holding their windows would wait for each other forever, so a crashed run's then go to
+ * the next. Messages held only on their way to a sink settle on their own and do not count so.
  */
-export async function caughtUp(consumer: Consumer, target: number, held: number): Promise<boolean> {
+export async function caughtUp(consumer: Consumer, target: number, held: number, windows: boolean): Promise<boolean> {
   const info = await consumer.info();
   const delivered = info.num_pending === 0 || info.delivered.stream_seq >= target;
-  return delivered && (info.ack_floor.stream_seq >= target || info.num_ack_pending <= held || held > 0);
+  return delivered && (info.ack_floor.stream_seq >= target || info.num_ack_pending <= held || (windows && held > 0));
 }
 
 /** Acks waiting at most this long, or this many, before they are sent together. */

@@ -115,7 +115,7 @@ export function jetstreamSource(config: JetStreamConfig, ctx: SourceContext, con
       /** Caught up as {@link caughtUp} says, once the acks queued here have reached the server. */
       const isCaughtUp = async () => {
         await acks.flush();
-        return caughtUp(bound.consumer, bound.target, held.size);
+        return caughtUp(bound.consumer, bound.target, held.size, ctx.holdMs > 0);
       };
       if (config.stop === "caught-up" && (await isCaughtUp())) return;
       const pulled = (messages = await bound.consumer.consume({ max_messages: config.batch }));

@@ -5,12 +5,14 @@
  * only counts (the anchor), `nats-sub -attrs site,exitCode` writing to a file, and `cms-nats run`
  * (parse, filter, stats by site, CSV). Once the server has sent every message (its monitoring port
  * says so), the subscriber gets SIGINT, as a user stops it, and must report all of them. The runs of
- * the three alternate, the median is kept.
+ * the three alternate, the median is kept. Each also gives the CPU time the subscriber process
+ * used (all its threads, /proc) from listening to the SIGINT: the three processes share two cores,
+ * so the rate follows it.
  *
  *   npx tsx bench/live.ts [--count 200000] [--runs 3]
  */
 import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
+import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect } from "nats";
@@ -26,6 +28,8 @@ export interface LiveFigure {
   rate: number;
   /** Over the anchor's rate. */
   ratio: number;
+  /** CPU milliseconds the subscriber used while the messages came (median). */
+  cpuMs: number;
 }
 
 /** The anchor: a callback that only counts; drains and reports on SIGINT (bench/nats_sub.ts uses it too). */
@@ -55,24 +59,37 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
     },
   ];
   const rates = subscribers.map(() => [] as number[]);
+  const cpus = subscribers.map(() => [] as number[]);
   try {
     for (let r = 0; r < runs; r++) {
-      for (const [i, sub] of subscribers.entries()) rates[i].push(await trial(sub.argv, messages, server.address, monitor, dir.path));
+      for (const [i, sub] of subscribers.entries()) {
+        const t = await trial(sub.argv, messages, server.address, monitor, dir.path);
+        rates[i].push(t.rate);
+        cpus[i].push(t.cpuMs);
+      }
     }
   } finally {
     await server.stop();
     dir.remove();
   }
-  const medians = rates.map((xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
-  return subscribers.map((s, i) => ({ name: s.name, rate: medians[i], ratio: medians[i] / medians[0] }));
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const medians = rates.map(median);
+  return subscribers.map((s, i) => ({ name: s.name, rate: medians[i], ratio: medians[i] / medians[0], cpuMs: median(cpus[i]) }));
 }
 
-async function trial(argv: string[], messages: Publishable[], server: string, monitor: number, dir: string): Promise<number> {
+/** User and system CPU milliseconds a process has used so far, all its threads (fields 14 and 15 of /proc/PID/stat, in ticks of 10 ms). */
+function cpuMsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+async function trial(argv: string[], messages: Publishable[], server: string, monitor: number, dir: string): Promise<{ rate: number; cpuMs: number }> {
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"], env: { ...process.env, HOME: dir } });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise((resolve) => child.once("close", resolve));
   await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000);
+  const cpuBefore = cpuMsOf(child.pid!);
   const pub = await connect({ servers: server, name: "bench-pub" });
   const start = performance.now();
   await publishAll(pub, messages);
@@ -80,18 +97,19 @@ async function trial(argv: string[], messages: Publishable[], server: string, mo
     const c = await subscriberConn(monitor);
     return c && c.out_msgs >= messages.length && c.pending_bytes === 0;
   }, 120_000, 5);
+  const cpuMs = cpuMsOf(child.pid!) - cpuBefore;
   child.kill("SIGINT");
   await exited;
   const seconds = (performance.now() - start) / 1000;
   await pub.close();
   const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
   if (received !== messages.length) throw new Error(`${argv.slice(0, 3).join(" ")}: received ${received} of ${messages.length}: ${stderr.slice(-300)}`);
-  return messages.length / seconds;
+  return { rate: messages.length / seconds, cpuMs };
 }
 
 if (process.argv[2] === "--bare") await bare(process.argv[3]);
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { count: { type: "string", default: "200000" }, runs: { type: "string", default: "3" } } });
   console.log(`live: ${values.count} messages published unpaced, first publish to exit, median of ${values.runs}`);
-  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(48)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x`);
+  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(48)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  ${f.cpuMs} ms CPU`);
 }

@@ -5,9 +5,9 @@
  * only counts (the anchor), `nats-sub -attrs site,exitCode` writing to a file, and `cms-nats run`
  * (parse, filter, stats by site, CSV). Once the server has sent every message (its monitoring port
  * says so), the subscriber gets SIGINT, as a user stops it, and must report all of them. The runs of
- * the three alternate, the median is kept. Each also gives the CPU time the subscriber process
- * used (all its threads, /proc) from listening to the SIGINT: the three processes share two cores,
- * so the rate follows it.
+ * the three alternate, the median is kept. Each also gives the CPU time the subscriber, nats-server
+ * and the publishing process (this one) used from the first publish to the SIGINT (all threads,
+ * /proc): the three share two cores, so the rate follows their sum.
  *
  *   npx tsx bench/live.ts [--count 200000] [--runs 3]
  */
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect } from "nats";
 import { bin } from "../test/support/cli.ts";
-import { startNatsServer } from "../test/support/nats_server.ts";
+import { type NatsServer, startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { type Publishable, publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
@@ -30,6 +30,9 @@ export interface LiveFigure {
   ratio: number;
   /** CPU milliseconds the subscriber used while the messages came (median). */
   cpuMs: number;
+  /** The same, of nats-server and of the publishing process, in those trials. */
+  serverCpuMs: number;
+  publisherCpuMs: number;
 }
 
 /** The anchor: a callback that only counts; drains and reports on SIGINT (bench/nats_sub.ts uses it too). */
@@ -59,13 +62,13 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
     },
   ];
   const rates = subscribers.map(() => [] as number[]);
-  const cpus = subscribers.map(() => [] as number[]);
+  const cpus = subscribers.map(() => [] as Cpu[]);
   try {
     for (let r = 0; r < runs; r++) {
       for (const [i, sub] of subscribers.entries()) {
-        const t = await trial(sub.argv, messages, server.address, monitor, dir.path);
+        const t = await trial(sub.argv, messages, server, monitor, dir.path);
         rates[i].push(t.rate);
-        cpus[i].push(t.cpuMs);
+        cpus[i].push(t.cpu);
       }
     }
   } finally {
@@ -74,7 +77,14 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
   }
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const medians = rates.map(median);
-  return subscribers.map((s, i) => ({ name: s.name, rate: medians[i], ratio: medians[i] / medians[0], cpuMs: median(cpus[i]) }));
+  return subscribers.map((s, i) => ({
+    name: s.name,
+    rate: medians[i],
+    ratio: medians[i] / medians[0],
+    cpuMs: median(cpus[i].map((c) => c.subscriber)),
+    serverCpuMs: median(cpus[i].map((c) => c.server)),
+    publisherCpuMs: median(cpus[i].map((c) => c.publisher)),
+  }));
 }
 
 /** User and system CPU milliseconds a process has used so far, all its threads (fields 14 and 15 of /proc/PID/stat, in ticks of 10 ms). */
@@ -83,33 +93,40 @@ function cpuMsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-async function trial(argv: string[], messages: Publishable[], server: string, monitor: number, dir: string): Promise<{ rate: number; cpuMs: number }> {
+interface Cpu {
+  subscriber: number;
+  server: number;
+  publisher: number;
+}
+
+async function trial(argv: string[], messages: Publishable[], server: NatsServer, monitor: number, dir: string): Promise<{ rate: number; cpu: Cpu }> {
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"], env: { ...process.env, HOME: dir } });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise((resolve) => child.once("close", resolve));
   await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000);
-  const cpuBefore = cpuMsOf(child.pid!);
-  const pub = await connect({ servers: server, name: "bench-pub" });
+  const cpuBefore = { subscriber: cpuMsOf(child.pid!), server: cpuMsOf(server.pid()), publisher: process.cpuUsage() };
+  const pub = await connect({ servers: server.address, name: "bench-pub" });
   const start = performance.now();
   await publishAll(pub, messages);
   await poll("the server to have sent every message", async () => {
     const c = await subscriberConn(monitor);
     return c && c.out_msgs >= messages.length && c.pending_bytes === 0;
   }, 120_000, 5);
-  const cpuMs = cpuMsOf(child.pid!) - cpuBefore;
+  const used = process.cpuUsage(cpuBefore.publisher);
+  const cpu = { subscriber: cpuMsOf(child.pid!) - cpuBefore.subscriber, server: cpuMsOf(server.pid()) - cpuBefore.server, publisher: Math.round((used.user + used.system) / 1000) };
   child.kill("SIGINT");
   await exited;
   const seconds = (performance.now() - start) / 1000;
   await pub.close();
   const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
   if (received !== messages.length) throw new Error(`${argv.slice(0, 3).join(" ")}: received ${received} of ${messages.length}: ${stderr.slice(-300)}`);
-  return { rate: messages.length / seconds, cpuMs };
+  return { rate: messages.length / seconds, cpu };
 }
 
 if (process.argv[2] === "--bare") await bare(process.argv[3]);
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { count: { type: "string", default: "200000" }, runs: { type: "string", default: "3" } } });
   console.log(`live: ${values.count} messages published unpaced, first publish to exit, median of ${values.runs}`);
-  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(48)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  ${f.cpuMs} ms CPU`);
+  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(48)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  CPU ms: subscriber ${f.cpuMs}, nats-server ${f.serverCpuMs}, publisher ${f.publisherCpuMs}`);
 }

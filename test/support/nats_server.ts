@@ -24,6 +24,8 @@ export interface NatsServer {
   address: string;
   /** A temp dir of this server, for the test's files (removed by `stop`). */
   dir: string;
+  /** The server's process id (a new one after `restart`). */
+  pid(): number;
   /** Kills the server (SIGKILL, as a crash) and starts it again on the same port. */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
     port,
     address: `127.0.0.1:${port}`,
     dir: dir.path,
+    pid: () => server!.child.pid!,
     async restart() {
       server!.child.kill("SIGKILL");
       await server!.exited;

@@ -88,7 +88,7 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
 }
 
 /** User and system CPU milliseconds a process has used so far, all its threads (fields 14 and 15 of /proc/PID/stat, in ticks of 10 ms). */
-function cpuMsOf(pid: number): number {
+export function cpuMsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }

@@ -19,6 +19,7 @@ import { connect } from "nats";
 import { bin } from "../test/support/cli.ts";
 import { type NatsServer, startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
+import { median } from "./median.ts";
 import { type Publishable, publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
 const SUBJECT = "cms.wmarchive.exitCode.>";
@@ -75,7 +76,6 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
     await server.stop();
     dir.remove();
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const medians = rates.map(median);
   return subscribers.map((s, i) => ({
     name: s.name,

@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { bin, WORKDIR } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
+import { median } from "./median.ts";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "21" } } });
 const runs = Number(values.runs);
@@ -50,7 +51,7 @@ export async function startupFigures(runsEach: number): Promise<StartupFigure[]>
         if (r > 0) times[i].push(ms); // the first round warms the disk cache
       }
     }
-    const medians = times.map((t) => t.sort((a, b) => a - b)[Math.floor(t.length / 2)]);
+    const medians = times.map(median);
     return cases.map((c, i) => ({ name: c.name, medianMs: medians[i], ratio: medians[i] / medians[0], target: c.target }));
   } finally {
     await server.stop();

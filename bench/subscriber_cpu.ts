@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { bin } from "../test/support/cli.ts";
 import { poll, tempDir } from "../test/support/process.ts";
 import { cpuMsOf } from "./live.ts";
+import { median } from "./median.ts";
 import { publishable } from "./nats_sub.ts";
 
 const SUBJECT = "cms.wmarchive.exitCode.>";
@@ -87,7 +88,7 @@ try {
 } finally {
   dir.remove();
 }
-const medians = cpu.map((xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+const medians = cpu.map(median);
 console.log(`subscriber CPU for ${messages.length} messages from a stub server, median of ${values.runs} (all runs in ms)`);
 for (const [i, s] of subscribers.entries()) {
   console.log(`  ${s.name.padEnd(46)} ${String(medians[i]).padStart(5)} ms  ${((medians[i] * 1000) / messages.length).toFixed(2)} µs/msg  ${(medians[i] / medians[0]).toFixed(2)}x  [${cpu[i].join(" ")}]`);

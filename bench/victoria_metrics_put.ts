@@ -20,6 +20,7 @@ import { type Message, newAttrs } from "../lib/message.ts";
 import { victoriaMetricsConfig, victoriaMetricsSink } from "../sinks/victoria_metrics.ts";
 import { sinkContext } from "../test/support/sinks.ts";
 import { startVictoriaMetrics } from "../test/support/victoria_metrics.ts";
+import { median } from "./median.ts";
 
 const { values } = parseArgs({
   options: {
@@ -77,7 +78,6 @@ async function perRequest(url: string, metric: string): Promise<number> {
   return PER_REQUEST / ((performance.now() - started) / 1000);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (n: number) => Math.round(n).toLocaleString("en-US");
 
 export interface PutFigures {

@@ -7,7 +7,7 @@
  * says so), the subscriber gets SIGINT, as a user stops it, and must report all of them. The runs of
  * the three alternate, the median is kept. Each also gives the CPU time the subscriber, nats-server
  * and the publishing process (this one) used from the first publish to the SIGINT (all threads,
- * /proc): the three share two cores, so the rate follows their sum.
+ * /proc): the three share two cores, and these tell which of them the run waits for.
  *
  *   npx tsx bench/live.ts [--count 200000] [--runs 3]
  */
@@ -49,19 +49,24 @@ async function bare(server: string): Promise<void> {
   });
 }
 
+/** The three subscribers, the anchor first, for a server at `server`; `dir` takes their files. */
+export function liveSubscribers(server: string, dir: string): { name: string; argv: string[] }[] {
+  return [
+    { name: "bare nats.js subscriber, count only (anchor)", argv: [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", server] },
+    { name: "nats-sub -attrs site,exitCode > file", argv: [bin("nats-sub"), "-s", server, "-attrs", "site,exitCode", SUBJECT] },
+    {
+      name: "cms-nats run parse+filter+stats+csv",
+      argv: [bin("cms-nats"), "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${server}"}}`, "--parse", "auto", "--filter", "exitCode: {gte: 0}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir, "stats.csv")}`, "--force"],
+    },
+  ];
+}
+
 export async function liveFigures(count: number, runs: number): Promise<LiveFigure[]> {
   const messages = publishable(count);
   const monitor = await freePort();
   const server = await startNatsServer({ config: `http_port: ${monitor}` });
   const dir = tempDir("bench-live");
-  const subscribers: { name: string; argv: string[] }[] = [
-    { name: "bare nats.js subscriber, count only (anchor)", argv: [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", server.address] },
-    { name: "nats-sub -attrs site,exitCode > file", argv: [bin("nats-sub"), "-s", server.address, "-attrs", "site,exitCode", SUBJECT] },
-    {
-      name: "cms-nats run parse+filter+stats+csv",
-      argv: [bin("cms-nats"), "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${server.address}"}}`, "--parse", "auto", "--filter", "exitCode: {gte: 0}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir.path, "stats.csv")}`, "--force"],
-    },
-  ];
+  const subscribers = liveSubscribers(server.address, dir.path);
   const rates = subscribers.map(() => [] as number[]);
   const cpus = subscribers.map(() => [] as Cpu[]);
   try {

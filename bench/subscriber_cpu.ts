@@ -4,8 +4,8 @@
  * client's handshake and, once it listens, sends it 200,000 CMS messages (the live bench's) in one
  * write, then a PING; the client's PONG means it has read them all. The figure is the CPU time the
  * subscriber process used in between (all threads, /proc), so no publisher or nats-server shares the
- * cores with it, as they do in bench/live.ts. For the bare nats.js client (the anchor), `nats-sub
- * -attrs site,exitCode` to a file and `cms-nats run` (parse, filter, stats, CSV), runs alternated,
+ * cores with it, as they do in bench/live.ts. For that bench's three subscribers (the bare nats.js
+ * client, the anchor; `nats-sub -attrs site,exitCode` to a file; `cms-nats run`), runs alternated,
  * medians kept.
  *
  *   npx tsx bench/subscriber_cpu.ts [--count 200000] [--runs 5]
@@ -15,21 +15,18 @@ import { openSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { bin } from "../test/support/cli.ts";
 import { poll, tempDir } from "../test/support/process.ts";
-import { cpuMsOf } from "./live.ts";
+import { cpuMsOf, liveSubscribers } from "./live.ts";
 import { median } from "./median.ts";
-import { publishable } from "./nats_sub.ts";
-
-const SUBJECT = "cms.wmarchive.exitCode.>";
+import { type Publishable, publishable } from "./nats_sub.ts";
 
 /** Every message as the server frames it for subscription `sid`. */
-function frames(messages: ReturnType<typeof publishable>, sid: string): Buffer {
+function frames(messages: readonly Publishable[], sid: string): Buffer {
   return Buffer.concat(messages.flatMap((m) => [Buffer.from(`MSG ${m.subject} ${sid} ${m.data.length}\r\n`), m.data, Buffer.from("\r\n")]));
 }
 
 /** One trial: the subscriber's CPU milliseconds from the first message sent to its PONG after the last. */
-async function trial(argv: (server: string) => string[], messages: ReturnType<typeof publishable>, dir: string): Promise<number> {
+async function trial(subscriber: number, messages: readonly Publishable[], dir: string): Promise<number> {
   let subscribed!: (to: { socket: Socket; sid: string }) => void;
   const subscription = new Promise<{ socket: Socket; sid: string }>((resolve) => (subscribed = resolve));
   let caughtUp!: () => void;
@@ -50,7 +47,7 @@ async function trial(argv: (server: string) => string[], messages: ReturnType<ty
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const [file, ...args] = argv(`127.0.0.1:${(server.address() as { port: number }).port}`);
+  const [file, ...args] = liveSubscribers(`127.0.0.1:${(server.address() as { port: number }).port}`, dir)[subscriber].argv;
   const child = spawn(file, args, { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"] });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
@@ -74,22 +71,15 @@ async function trial(argv: (server: string) => string[], messages: ReturnType<ty
 const { values } = parseArgs({ options: { count: { type: "string", default: "200000" }, runs: { type: "string", default: "5" } } });
 const messages = publishable(Number(values.count));
 const dir = tempDir("bench-subscriber-cpu");
-const subscribers: { name: string; argv: (server: string) => string[] }[] = [
-  { name: "bare nats.js subscriber, count only (anchor)", argv: (s) => [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", s] },
-  { name: "nats-sub -attrs site,exitCode > file", argv: (s) => [bin("nats-sub"), "-s", s, "-attrs", "site,exitCode", SUBJECT] },
-  {
-    name: "cms-nats run parse+filter+stats+csv",
-    argv: (s) => [bin("cms-nats"), "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${s}"}}`, "--parse", "auto", "--filter", "exitCode: {gte: 0}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir.path, "stats.csv")}`, "--force"],
-  },
-];
+const subscribers = liveSubscribers("", dir.path).map((s) => s.name);
 const cpu = subscribers.map(() => [] as number[]);
 try {
-  for (let r = 0; r < Number(values.runs); r++) for (const [i, s] of subscribers.entries()) cpu[i].push(await trial(s.argv, messages, dir.path));
+  for (let r = 0; r < Number(values.runs); r++) for (const i of subscribers.keys()) cpu[i].push(await trial(i, messages, dir.path));
 } finally {
   dir.remove();
 }
 const medians = cpu.map(median);
 console.log(`subscriber CPU for ${messages.length} messages from a stub server, median of ${values.runs} (all runs in ms)`);
-for (const [i, s] of subscribers.entries()) {
-  console.log(`  ${s.name.padEnd(46)} ${String(medians[i]).padStart(5)} ms  ${((medians[i] * 1000) / messages.length).toFixed(2)} µs/msg  ${(medians[i] / medians[0]).toFixed(2)}x  [${cpu[i].join(" ")}]`);
+for (const [i, name] of subscribers.entries()) {
+  console.log(`  ${name.padEnd(46)} ${String(medians[i]).padStart(5)} ms  ${((medians[i] * 1000) / messages.length).toFixed(2)} µs/msg  ${(medians[i] / medians[0]).toFixed(2)}x  [${cpu[i].join(" ")}]`);
 }

@@ -2,20 +2,23 @@
 /**
  * Live throughput, whole process: 200,000 CMS messages (~300 bytes) published as fast as one client
  * can, timed from the first publish to the subscriber's exit, for a bare nats.js subscriber that
- * only counts (the anchor), `nats-sub -attrs site,exitCode` writing to a file, and `cms-nats run`
- * (parse, filter, stats by site, CSV). Once the server has sent every message (its monitoring port
- * says so), the subscriber gets SIGINT, as a user stops it, and must report all of them. The runs of
- * the three alternate, the median is kept. Each also gives the CPU time the subscriber, nats-server
- * and the publishing process (this one) used from the first publish to the SIGINT (all threads,
- * /proc): the three share two cores, and these tell which of them the run waits for.
+ * only counts (the anchor), two floors (the same client decoding each payload's text, then also
+ * reading its attributes, and writing a line: what the work costs with no pipeline around it),
+ * `nats-sub -attrs site,exitCode` writing to a file, and `cms-nats run` (parse, filter, stats by
+ * site, CSV). Once the server has sent every message (its monitoring port says so), the subscriber
+ * gets SIGINT, as a user stops it, and must report all of them. The runs of the subscribers
+ * alternate, the median is kept. Each also gives the CPU time the subscriber, nats-server and the
+ * publishing process (this one) used from the first publish to the SIGINT (all threads, /proc): the
+ * three share two cores, and these tell which of them the run waits for.
  *
  *   npx tsx bench/live.ts [--count 200000] [--runs 3]
  */
 import { spawn } from "node:child_process";
-import { openSync, readFileSync } from "node:fs";
+import { openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { connect } from "nats";
+import { connect, type Msg } from "nats";
+import { payloadDecoder } from "../formats/payload.ts";
 import { bin } from "../test/support/cli.ts";
 import { type NatsServer, startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
@@ -26,6 +29,8 @@ const SUBJECT = "cms.wmarchive.exitCode.>";
 
 export interface LiveFigure {
   name: string;
+  /** Not cms-nats: a bare client doing part of its per-message work (liveSubscribers). */
+  floor?: boolean;
   rate: number;
   /** Over the anchor's rate. */
   ratio: number;
@@ -36,23 +41,52 @@ export interface LiveFigure {
   publisherCpuMs: number;
 }
 
-/** The anchor: a callback that only counts; drains and reports on SIGINT (bench/nats_sub.ts uses it too). */
-async function bare(server: string): Promise<void> {
+/**
+ * What a subscriber does per message, without the pipeline: `count` only counts (the anchor);
+ * `text` also decodes each payload's UTF-8 and writes a line of its first 20 characters (about what
+ * `-attrs site,exitCode` writes), the least a subscriber that shows the payloads does; `attrs` reads
+ * the two attributes with formats/payload.ts as parse does and writes their values, what `nats-sub
+ * -attrs` computes. Lines go out as nats-sub's do, a batch a turn. Drains and reports on SIGINT
+ * (bench/nats_sub.ts uses `count` too).
+ */
+async function bare(server: string, mode = "count"): Promise<void> {
   const nc = await connect({ servers: server, name: "bench-sub" });
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  const decoder = payloadDecoder();
+  const only = new Set(["site", "exitCode"]);
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length > 0) writeSync(1, lines.join("\n") + "\n");
+    lines = [];
+  };
   let n = 0;
-  nc.subscribe(SUBJECT, { callback: () => n++ });
+  const line = (text: string) => {
+    if (lines.push(text) === 1) setImmediate(flush);
+  };
+  const callback: (err: unknown, m: Msg) => void =
+    mode === "count" ? () => n++
+    : mode === "text" ? (_, m) => (n++, line(utf8.decode(m.data).slice(0, 20)))
+    : (_, m) => (n++, line(Object.values(decoder.decode(utf8.decode(m.data), only)).join(" ")));
+  nc.subscribe(SUBJECT, { callback });
   await nc.flush();
   process.stderr.write("Listening on\n");
   process.once("SIGINT", async () => {
     await nc.drain();
+    flush();
     process.stderr.write(`summary in=${n}\n`);
   });
 }
 
-/** The three subscribers, the anchor first, for a server at `server`; `dir` takes their files. */
-export function liveSubscribers(server: string, dir: string): { name: string; argv: string[] }[] {
+/**
+ * The subscribers, the anchor first, for a server at `server`; `dir` takes their files. The two
+ * marked `floor` are not cms-nats: they show what the per-message work costs without the pipeline.
+ */
+export function liveSubscribers(server: string, dir: string): { name: string; argv: string[]; floor?: boolean }[] {
+  const bareArgv = (mode: string) => [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", server, mode];
   return [
-    { name: "bare nats.js subscriber, count only (anchor)", argv: [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", server] },
+    { name: "bare nats.js subscriber, count only (anchor)", argv: bareArgv("count") },
+    { name: "floor: bare client + UTF-8 of each payload + 20-char line", argv: bareArgv("text"), floor: true },
+    { name: "floor: bare client + the two attributes read + line", argv: bareArgv("attrs"), floor: true },
     { name: "nats-sub -attrs site,exitCode > file", argv: [bin("nats-sub"), "-s", server, "-attrs", "site,exitCode", SUBJECT] },
     {
       name: "cms-nats run parse+filter+stats+csv",
@@ -84,6 +118,7 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
   const medians = rates.map(median);
   return subscribers.map((s, i) => ({
     name: s.name,
+    floor: s.floor,
     rate: medians[i],
     ratio: medians[i] / medians[0],
     cpuMs: median(cpus[i].map((c) => c.subscriber)),
@@ -129,9 +164,9 @@ async function trial(argv: string[], messages: Publishable[], server: NatsServer
   return { rate: messages.length / seconds, cpu };
 }
 
-if (process.argv[2] === "--bare") await bare(process.argv[3]);
+if (process.argv[2] === "--bare") await bare(process.argv[3], process.argv[4]);
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { count: { type: "string", default: "200000" }, runs: { type: "string", default: "3" } } });
   console.log(`live: ${values.count} messages published unpaced, first publish to exit, median of ${values.runs}`);
-  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(48)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  CPU ms: subscriber ${f.cpuMs}, nats-server ${f.serverCpuMs}, publisher ${f.publisherCpuMs}`);
+  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(58)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  CPU ms: subscriber ${f.cpuMs}, nats-server ${f.serverCpuMs}, publisher ${f.publisherCpuMs}`);
 }

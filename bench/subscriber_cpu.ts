@@ -4,9 +4,9 @@
  * client's handshake and, once it listens, sends it 200,000 CMS messages (the live bench's) in one
  * write, then a PING; the client's PONG means it has read them all. The figure is the CPU time the
  * subscriber process used in between (all threads, /proc), so no publisher or nats-server shares the
- * cores with it, as they do in bench/live.ts. For that bench's three subscribers (the bare nats.js
- * client, the anchor; `nats-sub -attrs site,exitCode` to a file; `cms-nats run`), runs alternated,
- * medians kept.
+ * cores with it, as they do in bench/live.ts. For that bench's subscribers (the bare nats.js
+ * client, the anchor; its two floors; `nats-sub -attrs site,exitCode` to a file; `cms-nats run`),
+ * runs alternated, medians kept.
  *
  *   npx tsx bench/subscriber_cpu.ts [--count 200000] [--runs 5]
  */

@@ -188,7 +188,9 @@ function decodeJson(data: string, name: KeyName, only: ReadonlySet<string> | und
 
 function flatten(obj: Record<string, unknown>, prefix: string, depth: number, out: Attrs, name: KeyName, only: ReadonlySet<string> | undefined): void {
   if (depth >= MAX_JSON_DEPTH) throw new PayloadError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-  for (const k of Object.keys(obj)) {
+  // for...in rather than Object.keys: no array per object (bench/payload.ts, JSON with one attribute
+  // wanted: 300 → 175 ns above JSON.parse alone); an object from JSON.parse inherits no enumerable key
+  for (const k in obj) {
     const v = obj[k];
     const key = prefix + name(k);
     if (isObject(v)) flatten(v, key + ".", depth + 1, out, name, only);

@@ -139,13 +139,34 @@ interface Cpu {
   publisher: number;
 }
 
-async function trial(argv: string[], messages: Publishable[], server: NatsServer, monitor: number, dir: string): Promise<{ rate: number; cpu: Cpu }> {
+/** A subscriber process that listens, its stdout in `dir`/out.txt. */
+export interface Subscriber {
+  pid: number;
+  /** Sends SIGINT, as a user stops it, waits for its exit and checks that it reports `expected` messages received. */
+  stop(expected: number): Promise<void>;
+}
+
+/** Starts `argv` (HOME: `dir`, so no real ~/.nats/cms-auth is read) and waits until it says it is listening. */
+export async function startSubscriber(argv: readonly string[], dir: string): Promise<Subscriber> {
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"], env: { ...process.env, HOME: dir } });
   let stderr = "";
   child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise((resolve) => child.once("close", resolve));
-  await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000);
-  const cpuBefore = { subscriber: cpuMsOf(child.pid!), server: cpuMsOf(server.pid()), publisher: process.cpuUsage() };
+  await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000); // and to have its SIGINT handler
+  return {
+    pid: child.pid!,
+    async stop(expected) {
+      child.kill("SIGINT");
+      await exited;
+      const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
+      if (received !== expected) throw new Error(`${argv.slice(0, 3).join(" ")}: received ${received} of ${expected}: ${stderr.slice(-300)}`);
+    },
+  };
+}
+
+async function trial(argv: string[], messages: Publishable[], server: NatsServer, monitor: number, dir: string): Promise<{ rate: number; cpu: Cpu }> {
+  const sub = await startSubscriber(argv, dir);
+  const cpuBefore = { subscriber: cpuMsOf(sub.pid), server: cpuMsOf(server.pid()), publisher: process.cpuUsage() };
   const pub = await connect({ servers: server.address, name: "bench-pub" });
   const start = performance.now();
   await publishAll(pub, messages);
@@ -154,13 +175,10 @@ async function trial(argv: string[], messages: Publishable[], server: NatsServer
     return c && c.out_msgs >= messages.length && c.pending_bytes === 0;
   }, 120_000, 5);
   const used = process.cpuUsage(cpuBefore.publisher);
-  const cpu = { subscriber: cpuMsOf(child.pid!) - cpuBefore.subscriber, server: cpuMsOf(server.pid()) - cpuBefore.server, publisher: Math.round((used.user + used.system) / 1000) };
-  child.kill("SIGINT");
-  await exited;
+  const cpu = { subscriber: cpuMsOf(sub.pid) - cpuBefore.subscriber, server: cpuMsOf(server.pid()) - cpuBefore.server, publisher: Math.round((used.user + used.system) / 1000) };
+  await sub.stop(messages.length);
   const seconds = (performance.now() - start) / 1000;
   await pub.close();
-  const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
-  if (received !== messages.length) throw new Error(`${argv.slice(0, 3).join(" ")}: received ${received} of ${messages.length}: ${stderr.slice(-300)}`);
   return { rate: messages.length / seconds, cpu };
 }
 

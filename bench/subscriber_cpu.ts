@@ -10,13 +10,10 @@
  *
  *   npx tsx bench/subscriber_cpu.ts [--count 200000] [--runs 5]
  */
-import { spawn } from "node:child_process";
-import { openSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { poll, tempDir } from "../test/support/process.ts";
-import { cpuMsOf, liveSubscribers } from "./live.ts";
+import { tempDir } from "../test/support/process.ts";
+import { cpuMsOf, liveSubscribers, startSubscriber } from "./live.ts";
 import { median } from "./median.ts";
 import { type Publishable, publishable } from "./nats_sub.ts";
 
@@ -47,24 +44,16 @@ async function trial(subscriber: number, messages: readonly Publishable[], dir: 
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const [file, ...args] = liveSubscribers(`127.0.0.1:${(server.address() as { port: number }).port}`, dir)[subscriber].argv;
-  const child = spawn(file, args, { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise((resolve) => child.once("close", resolve));
+  const sub = await startSubscriber(liveSubscribers(`127.0.0.1:${(server.address() as { port: number }).port}`, dir)[subscriber].argv, dir);
   const { socket, sid } = await subscription;
-  await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000); // and to have its SIGINT handler
-  const before = cpuMsOf(child.pid!);
+  const before = cpuMsOf(sub.pid);
   sent = true;
   socket.write(frames(messages, sid));
   socket.write("PING\r\n");
   await allRead;
-  const cpuMs = cpuMsOf(child.pid!) - before;
-  child.kill("SIGINT");
-  await exited;
+  const cpuMs = cpuMsOf(sub.pid) - before;
+  await sub.stop(messages.length);
   server.close();
-  const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
-  if (received !== messages.length) throw new Error(`${args.slice(0, 2).join(" ")}: received ${received} of ${messages.length}: ${stderr.slice(-300)}`);
   return cpuMs;
 }
 

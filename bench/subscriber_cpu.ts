@@ -69,6 +69,7 @@ try {
 }
 const medians = cpu.map(median);
 console.log(`subscriber CPU for ${messages.length} messages from a stub server, median of ${values.runs} (all runs in ms)`);
+const width = Math.max(...subscribers.map((name) => name.length));
 for (const [i, name] of subscribers.entries()) {
-  console.log(`  ${name.padEnd(46)} ${String(medians[i]).padStart(5)} ms  ${((medians[i] * 1000) / messages.length).toFixed(2)} µs/msg  ${(medians[i] / medians[0]).toFixed(2)}x  [${cpu[i].join(" ")}]`);
+  console.log(`  ${name.padEnd(width)} ${String(medians[i]).padStart(5)} ms  ${((medians[i] * 1000) / messages.length).toFixed(2)} µs/msg  ${(medians[i] / medians[0]).toFixed(2)}x  [${cpu[i].join(" ")}]`);
 }

@@ -1,6 +1,6 @@
 import type { WriteStream } from "node:tty";
 import { z } from "zod";
-import type { Message, Shape } from "../lib/message.ts";
+import type { Attrs, Message, Shape } from "../lib/message.ts";
 import { windowBars } from "./terminal/bars.ts";
 import { LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";
@@ -77,7 +77,7 @@ function formatter(format: Exclude<ConsoleConfig["format"], "counts" | "bars">):
   switch (format) {
     case "values":
       // each value of a repeated key, as the Go tool prints them
-      return (msg) => (msg.pairs ? msg.pairs.map((p) => p[1]).join(" ") : msg.attrs ? Object.values(msg.attrs).join(" ") : msg.data);
+      return (msg) => (msg.pairs ? msg.pairs.map((p) => p[1]).join(" ") : msg.attrs ? values(msg.attrs) : msg.data);
     case "raw":
       return (msg, n) => `[#${n}] [${msg.subject}] '${msg.data}'`;
     case "json":
@@ -105,3 +105,14 @@ export const kind = sinkKind({
   stdout: () => "lines",
   create: consoleSink,
 });
+
+/** The values of `attrs` in their order, joined by spaces: for...in makes no array, as Object.values would. */
+function values(attrs: Attrs): string {
+  let line = "";
+  let first = true;
+  for (const key in attrs) {
+    line += first ? String(attrs[key]) : ` ${attrs[key]}`;
+    first = false;
+  }
+  return line;
+}

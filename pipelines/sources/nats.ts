@@ -5,6 +5,7 @@ import { duration } from "../../lib/duration.ts";
 import { type Headers, type Message, messageFromBytes } from "../../lib/message.ts";
 import { closeClient, connectNats, type Connect, type NatsClient } from "../../nats/client.ts";
 import { connectionFields, prepareConnection } from "../../nats/connection.ts";
+import { type PlainHandler, subscribePlain } from "../../nats/message_reader.ts";
 import { subjectProblem } from "../../nats/subject.ts";
 import { type SourceContext, SourceError, sourceKind } from "./source.ts";
 
@@ -65,14 +66,20 @@ export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Conn
         (err) => fail(new SourceError(prepared.mask(`closing the NATS connection failed: ${(err as Error).message}`), { cause: err })),
       );
     };
-    const onMessage = (err: Error | null, m: Msg) => {
-      if (err) return fail(permissionError(err, prepared.mask));
+    const deliver = (message: Message) => {
       if (done) return;
-      subscriber.next(messageFromBytes(ctx.scheduler.now(), m.subject, m.data, m.headers && copyHeaders(m.headers)));
+      subscriber.next(message);
       if (++received === config.count) {
         for (const s of subs) s.unsubscribe();
         finish("close");
       }
+    };
+    // most messages come here, from the message reader: the payload is text when it is ASCII
+    const onPlain: PlainHandler = (subject, payload) =>
+      deliver(typeof payload === "string" ? { time: ctx.scheduler.now(), subject, data: payload } : messageFromBytes(ctx.scheduler.now(), subject, payload));
+    const onMessage = (err: Error | null, m: Msg) => {
+      if (err) return fail(permissionError(err, prepared.mask));
+      deliver(messageFromBytes(ctx.scheduler.now(), m.subject, m.data, m.headers && copyHeaders(m.headers)));
     };
 
     const stop = () => finish("drain");
@@ -84,7 +91,7 @@ export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Conn
         client = c;
         if (done || ctx.signal.aborted) return finish("close");
         void c.lost.then((lost) => fail(new SourceError(lost.message, { cause: lost })));
-        for (const s of config.subject) subs.push(c.nc.subscribe(s, { queue: config.queue, callback: onMessage }));
+        for (const s of config.subject) subs.push(subscribePlain(c.nc, s, { queue: config.queue }, onPlain, onMessage));
         await c.nc.flush(); // the server has seen the subscriptions: a refusal has arrived by now
         if (!done) ctx.warn(`Listening on [${prepared.given}/${config.subject.join(",")}]`);
       })

@@ -9,6 +9,7 @@ import { connect } from "nats";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { generateStream } from "../../bench/generate.ts";
+import { install } from "../../nats/message_reader.ts";
 import { runCliAsync, startCli } from "../support/cli.ts";
 import { type NatsServer, skipWithoutNatsServer, startNatsServer } from "../support/nats_server.ts";
 import { poll, tempDir } from "../support/process.ts";
@@ -111,6 +112,48 @@ if (!skipWithoutNatsServer()) {
         assert.equal(replay.stdout.trim().split("\n").map((l) => JSON.parse(l).data), sent.map((r) => r.data));
       } finally {
         record.signal("SIGKILL");
+      }
+    }));
+
+  test("record keeps every payload exactly as the message reader hands it on: UTF-8, bytes that are not UTF-8, headers, empty, 1 MB, in a burst", () =>
+    withServer(async (server, home, authFile) => {
+      const nc = await connect({ servers: server.address, user: "cms", pass: PASSWORD });
+      assert.ok(install(nc), "the message reader fits this nats.js (nats/message_reader.ts)");
+      const rec = join(home, "rec.jsonl");
+      const big = Buffer.alloc(1_000_000, "exitCode:8028   ");
+      const special: { data: Uint8Array; headers?: [string, string] }[] = [
+        { data: Buffer.from("site:T2_FR_GRIF   task:é→✓") },
+        { data: Buffer.from([0x73, 0x3a, 0xff, 0xfe, 0x41]) },
+        { data: Buffer.from("exitCode:1"), headers: ["Nats-Msg-Id", "m-1"] },
+        { data: Buffer.alloc(0) },
+        { data: big },
+      ];
+      // each special one among ASCII messages, so they fall anywhere in the chunks the client reads
+      const sent: typeof special = Array.from({ length: 5000 }, (_, i) => ({ data: Buffer.from(recorded[i].data) }));
+      special.forEach((m, k) => sent.splice(700 * k + 333, 0, m));
+      const record = startCli("cms-nats", ["record", "cms.reader.>", "-s", server.address, "-cmsAuth", authFile, "-o", rec, "--count", String(sent.length)], home);
+      try {
+        await record.waitForStderr(/Listening on/);
+        const { headers } = await import("nats");
+        sent.forEach((m, i) => {
+          const h = m.headers && headers();
+          if (m.headers) h!.set(...m.headers);
+          nc.publish(`cms.reader.${i % 3}`, m.data, h ? { headers: h } : undefined);
+        });
+        await nc.flush();
+        assert.is(await record.exited, 0, record.stderr());
+        const back = readFileSync(rec, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { subject: string; data?: string; data_b64?: string; headers?: Record<string, string[]> });
+        assert.is(back.length, sent.length);
+        back.forEach((r, i) => {
+          const bytes = r.data_b64 === undefined ? Buffer.from(r.data!) : Buffer.from(r.data_b64, "base64");
+          assert.ok(bytes.equals(sent[i].data), `message ${i}: ${bytes.length} bytes recorded, ${sent[i].data.length} sent`);
+          assert.is(r.subject, `cms.reader.${i % 3}`);
+          assert.equal(r.headers, sent[i].headers && { [sent[i].headers![0]]: [sent[i].headers![1]] });
+        });
+        assert.ok(back.some((r) => r.data_b64 !== undefined), "the bytes that are not UTF-8 are kept as data_b64");
+      } finally {
+        record.signal("SIGKILL");
+        await nc.close();
       }
     }));
 

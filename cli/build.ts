@@ -60,13 +60,13 @@ const embedded = (plugins: Plugin[]): Plugin => ({
     b.onResolve({ filter: CARRIED_PACKAGES }, (args) => ({ path: args.path, namespace: "embedded-package" }));
     b.onLoad({ filter: /.*/, namespace: "embedded" }, async (args) => {
       const r = await alone({ entryPoints: [args.path] }, plugins);
-      return carried(r.outputFiles![0].text, Object.values(r.metafile!.outputs)[0].exports, "m");
+      return carried(r.outputFiles![0].text, Object.values(r.metafile!.outputs)[0].exports, "m", args.path.split("/").pop()!);
     });
     b.onLoad({ filter: /.*/, namespace: "embedded-package" }, async (args) => {
       // CommonJS: its names are known once it runs, so they are read off it here
       const names = Object.keys(createRequire(ROOT)(args.path));
       const r = await alone({ stdin: { contents: `export default require(${JSON.stringify(args.path)});`, resolveDir: ROOT, loader: "js" } }, []);
-      return carried(r.outputFiles![0].text, names, "m.default");
+      return carried(r.outputFiles![0].text, names, "m.default", args.path);
     });
   },
 });
@@ -80,10 +80,19 @@ const CARRIED_PACKAGES = /^(nats|prom-client)$/;
 const alone = (entry: Pick<BuildOptions, "entryPoints" | "stdin">, plugins: Plugin[], banner: BuildOptions["banner"] = { js: `const require = globalThis[Symbol.for("cms-nats.require")];` }) =>
   build({ ...options([], plugins), ...entry, outdir: undefined, outfile: "alone.mjs", write: false, metafile: true, banner });
 
+/**
+ * Code run from a data: URL, named `name` in stack traces: without a name, each frame of one is its
+ * URL, the whole module in base64. nats.js makes a stack at every close (whyClosed): formatting one
+ * took 18 ms of each `cms-nats run` exit (--cpu-prof), and an error's stack would print megabytes.
+ */
+function named(code: string, name: string): string {
+  return `${code}\n//# sourceURL=carried:${name}\n`;
+}
+
 /** The module standing in for a carried one: it unpacks the code, imports it and exports `names` of `from`. */
-function carried(code: string, names: readonly string[], from: string): { contents: string; loader: "js" } {
+function carried(code: string, names: readonly string[], from: string, name: string): { contents: string; loader: "js" } {
   // quality 9: 11 packed them 10 % smaller but took 7 s of every build
-  const packed = brotliCompressSync(ascii(code), { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString("base64");
+  const packed = brotliCompressSync(named(ascii(code), name), { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString("base64");
   // the URL is put together at run time: esbuild would bundle a literal data: import as code again
   const contents = `globalThis[Symbol.for("cms-nats.require")] ??= require;\nconst { brotliDecompressSync } = await import("node:zlib");\nconst code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed)}, "base64")).toString("base64");\nconst m = await import("data:text/javascript;base64," + code);\n${names.map((n) => `export const ${n} = ${from}.${n};`).join("\n")}\n`;
   return { contents, loader: "js" };
@@ -100,7 +109,7 @@ const workerCode: Plugin = {
     b.onResolve({ filter: WORKER_URL }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "worker-code" }));
     b.onLoad({ filter: /.*/, namespace: "worker-code" }, async () => {
       const r = await alone({ entryPoints: [`${ROOT}pipelines/sources/read_ahead_worker.ts`] }, [], {});
-      const code = Buffer.from(ascii(r.outputFiles![0].text)).toString("base64");
+      const code = Buffer.from(named(ascii(r.outputFiles![0].text), "read_ahead_worker.ts")).toString("base64");
       return { contents: `export const workerUrl = new URL("data:text/javascript;base64," + ${JSON.stringify(code)});\n`, loader: "js" };
     });
   },

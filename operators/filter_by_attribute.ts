@@ -69,7 +69,7 @@ export function filterByAttribute(opts: FilterOptions, attribute: (name: string)
 export function compileFilter(opts: FilterOptions, attribute: (name: string) => AttributeRef = (name) => resolveAttribute(name, PAYLOAD_SCOPE)): (msg: Message) => boolean {
   const tests = Object.entries(opts).map(([name, cond]) => [attribute(name), compile(cond, [name])] as const);
   return (msg) => {
-    for (const [ref, test] of tests) if (!test(ref.get(msg))) return false;
+    for (let i = 0; i < tests.length; i++) if (!tests[i][1](tests[i][0].get(msg))) return false;
     return true;
   };
 }
@@ -109,43 +109,53 @@ function compileOps(ops: ConditionOps, path: (string | number)[]): Test {
     }
   }
   if (tests.length === 0) throw new FilterError("empty condition", path);
-  return (v) => tests.every((t) => t(v));
+  return tests.length === 1 ? tests[0] : (v) => tests.every((t) => t(v));
 }
 
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 function asNumber(v: AttrValue | Scalar): number | undefined {
   if (typeof v === "number") return v;
-  if (typeof v === "string" && NUMERIC.test(v)) return Number(v);
-  return undefined;
+  if (typeof v !== "string") return undefined;
+  // digits only, as exit codes are, need no regular expression (a third of a live filter's time)
+  let k = 0;
+  while (k < v.length && v.charCodeAt(k) >= 48 && v.charCodeAt(k) <= 57) k++;
+  if (k > 0 && k === v.length) return Number(v);
+  return NUMERIC.test(v) ? Number(v) : undefined;
 }
 
 const ISO_TIME = /^\d{4}-\d\d-\d\d(T|$)/;
 
 /**
- * Compares as numbers when both sides are numeric, as instants when both are ISO 8601 times
- * (`2026-11-21T14:00Z` equals `2026-11-21T14:00:00.000Z`), else as text; an absent attribute never
- * compares.
+ * How a value compares with `arg` (negative, zero, positive): as numbers when both are numeric, as
+ * instants when both are ISO 8601 times (`2026-11-21T14:00Z` equals `2026-11-21T14:00:00.000Z`),
+ * else as text. What it takes of `arg` is worked out once, not for every message.
  */
-function compare(v: AttrValue, arg: Scalar): number {
-  const a = asNumber(v);
+function comparer(arg: Scalar): (v: AttrValue) => number {
   const b = asNumber(arg);
-  if (a !== undefined && b !== undefined) return a - b;
-  const s = String(v);
   const t = String(arg);
-  if (ISO_TIME.test(s) && ISO_TIME.test(t)) {
-    const ms = Date.parse(s) - Date.parse(t);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  return s < t ? -1 : s > t ? 1 : 0;
+  const tTime = ISO_TIME.test(t) ? Date.parse(t) : undefined;
+  return (v) => {
+    const a = asNumber(v);
+    if (a !== undefined && b !== undefined) return a - b;
+    const s = String(v);
+    if (tTime !== undefined && ISO_TIME.test(s)) {
+      const ms = Date.parse(s) - tTime;
+      if (!Number.isNaN(ms)) return ms;
+    }
+    return s < t ? -1 : s > t ? 1 : 0;
+  };
 }
 
+/** An absent attribute never compares. */
 function equals(arg: Scalar): Test {
-  return (v) => v !== undefined && compare(v, arg) === 0;
+  const compare = comparer(arg);
+  return (v) => v !== undefined && compare(v) === 0;
 }
 
 function compares(arg: Scalar, ok: (c: number) => boolean): Test {
-  return (v) => v !== undefined && ok(compare(v, arg));
+  const compare = comparer(arg);
+  return (v) => v !== undefined && ok(compare(v));
 }
 
 function not(test: Test): Test {

@@ -26,6 +26,10 @@ test("exact value, number against numeric text, and several conditions ANDed", (
   assert.equal(keeps({ site: "T2_US_MIT" }), [a]);
   assert.equal(keeps({ exitCode: 8028 }), [a]);
   assert.equal(keeps({ site: "T2_*", exitCode: { gte: 8000 } }), [a]);
+  // numeric text with signs, points, exponents and spaces is a number; empty text is not (it compares as text)
+  const numbers = ["-5", "+7", " 12 ", "1e3", ".5", "0012", ""].map((exitCode, i) => msg(i, { exitCode }));
+  assert.equal(keeps({ exitCode: { gte: 0 } }, numbers).map((m) => m.attrs!.exitCode), ["+7", " 12 ", "1e3", ".5", "0012"]);
+  assert.equal(keeps({ exitCode: { lt: 12 } }, numbers).map((m) => m.attrs!.exitCode), ["-5", "+7", ".5", ""]);
 });
 
 test("glob with * and ?, regex with flags", () => {
@@ -62,6 +66,9 @@ test("names as the payload spells them match; time compares as instants, subject
   const early = msg(Date.parse("2026-11-21T14:00:00Z"), { site: "x" });
   const late = msg(Date.parse("2026-11-21T14:10:00.500Z"), { site: "y" });
   assert.equal(keeps({ time: { gte: "2026-11-21T14:05Z", lt: "2026-11-21T14:10:01Z" } }, [early, late]), [late]);
+  // as text, 2026-11-21T14:00:00.000Z is neither 2026-11-21T14:00Z nor after 2026-11-21T14:00:00Z
+  assert.equal(keeps({ time: "2026-11-21T14:00Z" }, [early, late]), [early]);
+  assert.equal(keeps({ time: { lte: "2026-11-21T14:00:00Z" } }, [early, late]), [early]);
   assert.equal(keeps({ subject: "cms.wmarchive.exitCode.*" }, [a]), [a]);
 });
 

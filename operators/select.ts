@@ -42,7 +42,16 @@ export function select(opts: SelectOptions): OperatorFunction<Message, Message> 
   }
   const byKey = new Map(attributes.filter((a) => !a.ref.envelope).map((a) => [a.ref.key, a]));
   const envelope = attributes.filter((a) => a.ref.envelope);
+  // a message that has only selected attributes, under their own names, is its own selection: parse
+  // reading only them (nats-sub -attrs) makes such messages, handed on with no copy
+  const renames = envelope.length > 0 || attributes.some((a) => a.name !== a.ref.key);
+  const selectionOf = (msg: Message): boolean => {
+    if (renames || msg.pairs || !msg.attrs) return false;
+    for (const key in msg.attrs) if (byKey.get(key)?.ref.get(msg) === undefined) return false;
+    return true;
+  };
   return map((msg) => {
+    if (selectionOf(msg)) return msg;
     const attrs: Attrs = newAttrs();
     const from = msg.attrs ?? {};
     for (const key in from) {

@@ -1,5 +1,7 @@
+import { of } from "rxjs";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import type { Message } from "../../../lib/message.ts";
 import { type Selected, select } from "../../../operators/select.ts";
 import { msg, ref, testScheduler, toAttrs } from "../../support/marbles.ts";
 
@@ -38,6 +40,19 @@ test("order: payload keeps the payload's order whatever the order given (nats-su
       x: { ...sorted, attrs: toAttrs({ exitCode: "60450", site: "T1_FR_CCIN2P3" }) },
     });
   });
+});
+
+test("order: payload: a message with only the selected attributes, under their names, is its own selection (no copy), and they count as found", () => {
+  const own = msg(4, { exitCode: "8028", site: "T2_US_MIT" });
+  const attributes = keep("site", "exitCode", "campaign");
+  const out: Message[] = [];
+  of(own, a).pipe(select({ attributes, order: "payload" })).subscribe((m) => out.push(m));
+  assert.is(out[0], own);
+  assert.equal(out[1].attrs, toAttrs({ site: "T2_US_MIT", exitCode: "8028" }), "one with more is cut");
+  assert.equal(attributes.map((x) => x.ref.found), [true, true, false]);
+  const renamed = [{ name: "code", ref: ref("exitCode") }];
+  of(msg(5, { exitCode: "1" })).pipe(select({ attributes: renamed, order: "payload" })).subscribe((m) => out.push(m));
+  assert.equal(out[2].attrs, toAttrs({ code: "1" }), "a rename is a new message");
 });
 
 test("time and subject are attributes: the message's own, time as ISO 8601", () => {

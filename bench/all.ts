@@ -57,8 +57,8 @@ await section(
 );
 
 await section(
-  () => liveFigures(200_000, 3),
-  (live) => live.slice(1).map((f) => ({ figure: `live 200k unpaced, first publish to exit: ${f.name}`, ours: `${rate(f.rate)}, ${f.cpuMs} ms CPU`, anchor: `bare client ${rate(live[0].rate)}, ${live[0].cpuMs} ms CPU`, ratio: x(f.ratio), target: f.floor ? "(not cms-nats: the cost of the work alone)" : met(f.ratio >= 0.9, "≥ 0.9x") })),
+  () => liveFigures(200_000, 5),
+  (live) => live.slice(1).map((f) => ({ figure: `live 200k unpaced, first publish to exit: ${f.name}`, ours: `${rate(f.rate)}, ${f.cpuMs} ms CPU`, anchor: `bare client ${rate(live[0].rate)}, ${live[0].cpuMs} ms CPU`, ratio: x(f.ratio), target: f.reference ? "(not cms-nats: the work on nats.js's own parser)" : met(f.ratio >= 0.9, "≥ 0.9x") })),
 );
 
 await section(

@@ -2,8 +2,9 @@
 /**
  * Live throughput, whole process: 200,000 CMS messages (~300 bytes) published as fast as one client
  * can, timed from the first publish to the subscriber's exit, for a bare nats.js subscriber that
- * only counts (the anchor), two floors (the same client decoding each payload's text, then also
- * reading its attributes, and writing a line: what the work costs with no pipeline around it),
+ * only counts (the anchor), two references (the same client decoding each payload's text, then also
+ * reading its attributes, and writing a line: the work done on nats.js's own parser, with no
+ * pipeline; cms-nats reads with nats/message_reader.ts instead),
  * `nats-sub -attrs site,exitCode` writing to a file, and `cms-nats run` (parse, filter, stats by
  * site, CSV). Once the server has sent every message (its monitoring port says so), the subscriber
  * gets SIGINT, as a user stops it, and must report all of them. The runs of the subscribers
@@ -30,7 +31,7 @@ const SUBJECT = "cms.wmarchive.exitCode.>";
 export interface LiveFigure {
   name: string;
   /** Not cms-nats: a bare client doing part of its per-message work (liveSubscribers). */
-  floor?: boolean;
+  reference?: boolean;
   rate: number;
   /** Over the anchor's rate. */
   ratio: number;
@@ -79,14 +80,14 @@ async function bare(server: string, mode = "count"): Promise<void> {
 
 /**
  * The subscribers, the anchor first, for a server at `server`; `dir` takes their files. The two
- * marked `floor` are not cms-nats: they show what the per-message work costs without the pipeline.
+ * marked `reference` are not cms-nats: the per-message work without the pipeline, on nats.js's parser.
  */
-export function liveSubscribers(server: string, dir: string): { name: string; argv: string[]; floor?: boolean }[] {
+export function liveSubscribers(server: string, dir: string): { name: string; argv: string[]; reference?: boolean }[] {
   const bareArgv = (mode: string) => [process.execPath, "--import", "tsx", "bench/live.ts", "--bare", server, mode];
   return [
     { name: "bare nats.js subscriber, count only (anchor)", argv: bareArgv("count") },
-    { name: "floor: bare client + UTF-8 of each payload + 20-char line", argv: bareArgv("text"), floor: true },
-    { name: "floor: bare client + the two attributes read + line", argv: bareArgv("attrs"), floor: true },
+    { name: "reference: bare client + UTF-8 of each payload + 20-char line", argv: bareArgv("text"), reference: true },
+    { name: "reference: bare client + the two attributes read + line", argv: bareArgv("attrs"), reference: true },
     { name: "nats-sub -attrs site,exitCode > file", argv: [bin("nats-sub"), "-s", server, "-attrs", "site,exitCode", SUBJECT] },
     {
       name: "cms-nats run parse+filter+stats+csv",
@@ -118,7 +119,7 @@ export async function liveFigures(count: number, runs: number): Promise<LiveFigu
   const medians = rates.map(median);
   return subscribers.map((s, i) => ({
     name: s.name,
-    floor: s.floor,
+    reference: s.reference,
     rate: medians[i],
     ratio: medians[i] / medians[0],
     cpuMs: median(cpus[i].map((c) => c.subscriber)),

@@ -5,7 +5,7 @@
  * write, then a PING; the client's PONG means it has read them all. The figure is the CPU time the
  * subscriber process used in between (all threads, /proc), so no publisher or nats-server shares the
  * cores with it, as they do in bench/live.ts. For that bench's subscribers (the bare nats.js
- * client, the anchor; its two floors; `nats-sub -attrs site,exitCode` to a file; `cms-nats run`),
+ * client, the anchor; its two references; `nats-sub -attrs site,exitCode` to a file; `cms-nats run`),
  * runs alternated, medians kept.
  *
  *   npx tsx bench/subscriber_cpu.ts [--count 200000] [--runs 5]

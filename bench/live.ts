@@ -187,5 +187,7 @@ if (process.argv[2] === "--bare") await bare(process.argv[3], process.argv[4]);
 else if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({ options: { count: { type: "string", default: "200000" }, runs: { type: "string", default: "3" } } });
   console.log(`live: ${values.count} messages published unpaced, first publish to exit, median of ${values.runs}`);
-  for (const f of await liveFigures(Number(values.count), Number(values.runs))) console.log(`  ${f.name.padEnd(58)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  CPU ms: subscriber ${f.cpuMs}, nats-server ${f.serverCpuMs}, publisher ${f.publisherCpuMs}`);
+  const figures = await liveFigures(Number(values.count), Number(values.runs));
+  const width = Math.max(...figures.map((f) => f.name.length));
+  for (const f of figures) console.log(`  ${f.name.padEnd(width)} ${String(Math.round(f.rate)).padStart(8)} msg/s  ${f.ratio.toFixed(2)}x  CPU ms: subscriber ${f.cpuMs}, nats-server ${f.serverCpuMs}, publisher ${f.publisherCpuMs}`);
 }

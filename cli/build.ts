@@ -15,7 +15,7 @@
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { type BuildOptions, build, type Plugin } from "esbuild";
@@ -38,6 +38,19 @@ const noDevtools = stub("no-devtools", /^react-devtools-core$/, "export default 
 // zod exports its 50 locales as z.locales, which nothing here uses (its English messages come from
 // locales/en.js, imported on their own): evaluated at every start, they were 8 ms of it (--cpu-prof)
 const noZodLocales = stub("no-zod-locales", /\/locales\/index\.js$/, "export {};", /[\\/]node_modules[\\/]zod[\\/]/);
+/**
+ * rxjs as ES modules: its package sends Node.js to its CommonJS build ("node" comes first in its
+ * exports), which esbuild cannot tree-shake, so every operator of rxjs was bundled and initialized
+ * at every start. Its ES build (flagged free of side effects) leaves out what is not used: 320 KB
+ * less per command, and `cms-nats replay` of one line 273 → 249 ms (25 runs alternated, medians).
+ */
+const rxjsModules: Plugin = {
+  name: "rxjs-modules",
+  setup(b) {
+    const root = dirname(createRequire(ROOT).resolve("rxjs/package.json"));
+    b.onResolve({ filter: /^rxjs$/ }, () => ({ path: `${root}/dist/esm/index.js` }));
+  },
+};
 /** The modules that draw (with Ink and React, with Vega): only cms-nats reaches them (top, the chart sink); the Go tools leave them out. */
 const DRAWING = /(^|\/)(terminal\/screens\.tsx|chart\/render\.ts)$/;
 const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command does not draw (cms-nats top and the chart sink do)");');
@@ -131,7 +144,7 @@ const options = (commands: readonly string[], plugins: Plugin[]): BuildOptions =
   jsx: "automatic",
   // React's production build: its development one checks every render and warns on the console
   define: { "process.env.NODE_ENV": '"production"' },
-  plugins,
+  plugins: [rxjsModules, ...plugins],
 });
 
 /**

@@ -19,12 +19,8 @@
 import { isAscii } from "node:buffer";
 import type { Msg, NatsConnection, NatsError, Subscription } from "nats";
 
-/**
- * A plain message (no headers): its subject, its payload as text when it is ASCII (nearly all are),
- * else its bytes, and the number of the socket read that completed it (a count of the chunks read on
- * every connection: the messages of one read share it).
- */
-export type PlainHandler = (subject: string, payload: string | Uint8Array, read: number) => void;
+/** A plain message (no headers): its subject, and its payload as text when it is ASCII (nearly all are), else its bytes. */
+export type PlainHandler = (subject: string, payload: string | Uint8Array) => void;
 
 /** The parts of nats.js's internals this reader uses (nats 2.x: nats-base-client/parser.ts, protocol.ts). */
 interface Parser {
@@ -53,8 +49,6 @@ const TAB = 9;
 const handlers = new WeakMap<object, PlainHandler>();
 /** What a parser holds of an operation cut by the end of a chunk: `need` is its length, 0 while its control line is cut. */
 const held = new WeakMap<Parser, { chunks: Buffer[]; bytes: number; need: number }>();
-/** Socket reads (chunks) handed to the reader so far, on every connection. */
-let reads = 0;
 /** Where the reader keeps, on nats.js's parser class, the `parse` it replaced. */
 export const NATS_PARSE = Symbol.for("cms-nats.message-reader");
 
@@ -86,7 +80,6 @@ export function install(nc: NatsConnection): boolean {
 type NatsParse = (this: Parser, buf: Uint8Array) => void;
 
 function read(parser: Parser, chunk: Uint8Array, nats: NatsParse): void {
-  reads++;
   let buf = asBuffer(chunk);
   const waiting = held.get(parser);
   if (waiting) {
@@ -174,7 +167,7 @@ function plainMessage(protocol: Protocol, buf: Buffer, from: number, lineEnd: nu
   protocol.inBytes += payloadEnd - start;
   sub.received += 1;
   const text = buf as Buffer & Slices;
-  plain(ascii ? text.latin1Slice(from + 4, subjectEnd) : text.utf8Slice(from + 4, subjectEnd), ascii ? text.latin1Slice(start, payloadEnd) : buf.subarray(start, payloadEnd), reads);
+  plain(ascii ? text.latin1Slice(from + 4, subjectEnd) : text.utf8Slice(from + 4, subjectEnd), ascii ? text.latin1Slice(start, payloadEnd) : buf.subarray(start, payloadEnd));
   if (sub.max !== undefined && sub.received >= sub.max) sub.unsubscribe();
   return true;
 }

@@ -28,8 +28,7 @@ export const natsConfig = z.strictObject({
 export type NatsConfig = z.infer<typeof natsConfig>;
 
 /**
- * Emits the messages delivered on the subjects, each stamped with its arrival time (when the socket
- * read that brought it was handed over; headers kept);
+ * Emits the messages delivered on the subjects, each stamped with its arrival time (headers kept);
  * completes after `count` messages, after `duration`, or when `ctx.signal` aborts — then the
  * subscriptions are drained first, so what the server already sent is still emitted. Errors when the
  * first connect fails, a subscription is refused (permission denied) or the connection is lost for good.
@@ -75,20 +74,9 @@ export function natsSource(config: NatsConfig, ctx: SourceContext, connect: Conn
         finish("close");
       }
     };
-    // the messages of one socket read arrived together: one clock reading for them all (Date.now()
-    // per message was 12-22 ms of the live bench's 200k on this host, 2-4 % of nats-sub's CPU)
-    let stampedRead = -1;
-    let stamp = 0;
-    const arrival = (read: number) => {
-      if (read !== stampedRead) {
-        stampedRead = read;
-        stamp = ctx.scheduler.now();
-      }
-      return stamp;
-    };
     // most messages come here, from the message reader: the payload is text when it is ASCII
-    const onPlain: PlainHandler = (subject, payload, read) =>
-      deliver(typeof payload === "string" ? { time: arrival(read), subject, data: payload } : messageFromBytes(arrival(read), subject, payload));
+    const onPlain: PlainHandler = (subject, payload) =>
+      deliver(typeof payload === "string" ? { time: ctx.scheduler.now(), subject, data: payload } : messageFromBytes(ctx.scheduler.now(), subject, payload));
     const onMessage = (err: Error | null, m: Msg) => {
       if (err) return fail(permissionError(err, prepared.mask));
       deliver(messageFromBytes(ctx.scheduler.now(), m.subject, m.data, m.headers && copyHeaders(m.headers)));

@@ -4,7 +4,7 @@
  * of a schema listed for help and docs. Every kind's schema is the one description of its config:
  * parsing, errors, `--help` and `cms-nats docs` all read it.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { closest } from "./text.ts";
 
 /** What the docs and errors know of one config field. */

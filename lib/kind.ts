@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /**
  * What every kind of source, step and sink says of itself, in its own file: its name, what it does,

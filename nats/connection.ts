@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import type { ConnectionOptions, TlsOptions } from "nats";
-import { z } from "zod";
+import * as z from "zod";
 import { duration, formatDuration } from "../lib/duration.ts";
 import { hideSecrets } from "../lib/redact.ts";
 

@@ -2,7 +2,7 @@
  * Documentation of every kind, generated from its own description and schema (lib/kind.ts,
  * lib/config.ts): what `cms-nats docs` prints. Nothing here is written by hand per kind.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { fieldsOf } from "../lib/config.ts";
 import type { Kind } from "../lib/kind.ts";
 import { sinks, sources, steps } from "./registry.ts";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable } from "node:stream";
 import { VirtualTimeScheduler } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { runPipeline } from "./run.ts";
 import { pipelineFromFile, readPipelineFile, type SinkSpec, sourceOf, SpecError } from "./spec.ts";
 import { explain } from "../lib/config.ts";

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import YAML from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { explain } from "../lib/config.ts";
 import type { ComponentOf, Kind } from "../lib/kind.ts";
 import { redact, SECRET_KEYS } from "../lib/redact.ts";

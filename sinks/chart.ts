@@ -1,5 +1,5 @@
 import { existsSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { formatDuration } from "../lib/duration.ts";
 import { type Receipt, releaseAll, type WindowRow } from "../lib/message.ts";
 import type { ChartPoint, ChartSpec } from "./chart/render.ts";

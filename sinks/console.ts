@@ -1,5 +1,5 @@
 import type { WriteStream } from "node:tty";
-import { z } from "zod";
+import * as z from "zod";
 import type { Attrs, Message, Shape } from "../lib/message.ts";
 import { windowBars } from "./terminal/bars.ts";
 import { LineWriter } from "./line_writer.ts";

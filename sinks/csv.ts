@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { parse as parseCsv } from "csv-parse/sync";
 import { stringify } from "csv-stringify/sync";
-import { z } from "zod";
+import * as z from "zod";
 import type { Attrs, Message } from "../lib/message.ts";
 import { dashIsStdout, fileFields, fileOutputs, LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";

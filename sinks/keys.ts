@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type Message, releaseAll } from "../lib/message.ts";
 import { LineWriter } from "./line_writer.ts";
 import { type Sink, type SinkContext, sinkKind } from "./sink.ts";

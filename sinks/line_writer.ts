@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createWriteStream, openSync } from "node:fs";
 import type { Writable } from "node:stream";
 import { constants, createGzip } from "node:zlib";
-import { z } from "zod";
+import * as z from "zod";
 import { type Receipt, releaseAll } from "../lib/message.ts";
 import { type OutputFile, SinkError, type SinkResult } from "./sink.ts";
 

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "nats";
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_SEP, encodeCms, encodeJson } from "../formats/payload.ts";
 import { type Message, payloadBytes, type Receipt, releaseAll } from "../lib/message.ts";
 import { connectNats } from "../nats/client.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { Message, WindowRow } from "../lib/message.ts";
 import { type BatcherClock, type Fetch, HttpBatcher } from "./http/batcher.ts";
 import { deliveryFields, deliveryOptions } from "./http/delivery.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { toRecordLine } from "../formats/record_line.ts";
 import type { Message } from "../lib/message.ts";
 import { dashIsStdout, fileFields, fileOutputs, LineWriter } from "./line_writer.ts";

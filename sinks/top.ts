@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "../lib/duration.ts";
 import { type Message, releaseAll } from "../lib/message.ts";
 import { loadDescriptions } from "./terminal/descriptions.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "../lib/duration.ts";
 import type { Message } from "../lib/message.ts";
 import { type BatcherClock, type Fetch, HttpBatcher } from "./http/batcher.ts";

@@ -1,6 +1,6 @@
 import type { ConsumerMessages, JsMsg } from "nats";
 import { Observable } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "../../lib/duration.ts";
 import { type Message, messageFromBytes, type Receipt } from "../../lib/message.ts";
 import { closeClient, connectNats, type Connect, type NatsClient } from "../../nats/client.ts";

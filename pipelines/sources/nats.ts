@@ -1,6 +1,6 @@
 import type { Msg, MsgHdrs, Subscription } from "nats";
 import { Observable } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "../../lib/duration.ts";
 import { type Headers, type Message, messageFromBytes } from "../../lib/message.ts";
 import { closeClient, connectNats, type Connect, type NatsClient } from "../../nats/client.ts";

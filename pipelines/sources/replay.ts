@@ -1,6 +1,6 @@
 import { accessSync, closeSync, constants, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { Observable } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { describeContent, readOnce } from "../../formats/recording.ts";
 import { fromRecordLine, inTimeRange, type TimeRange } from "../../formats/record_line.ts";
 import { parseDuration } from "../../lib/duration.ts";

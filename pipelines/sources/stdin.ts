@@ -1,5 +1,5 @@
 import { Observable } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { lineBatches, untilStopped } from "../../formats/lines.ts";
 import type { Message } from "../../lib/message.ts";
 import { type SourceContext, sourceKind } from "./source.ts";

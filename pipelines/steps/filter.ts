@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type Condition, compileFilter, FilterError, filterByAttribute } from "../../operators/filter_by_attribute.ts";
 import { stepKind } from "./step.ts";
 

@@ -1,5 +1,5 @@
 import { take } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { stepKind } from "./step.ts";
 
 /** `--limit 100` is `{count: 100}`. */

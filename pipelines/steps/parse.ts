@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DEFAULT_SEP } from "../../formats/payload.ts";
 import { parse as parseOperator } from "../../operators/parse.ts";
 import { stepKind } from "./step.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { sampleMessages } from "../../operators/sample_messages.ts";
 import { stepKind } from "./step.ts";
 

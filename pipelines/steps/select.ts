@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { select as selectOperator } from "../../operators/select.ts";
 import { stepKind } from "./step.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { RegexError, safeRegex } from "../../lib/regex_risk.ts";
 import type { Message } from "../../lib/message.ts";
 import type { AttributeRef } from "../../operators/attributes.ts";

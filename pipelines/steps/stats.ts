@@ -1,5 +1,5 @@
 import { tap } from "rxjs";
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "../../lib/duration.ts";
 import { messageCount, windowColumns } from "../../lib/message.ts";
 import { compileFilter } from "../../operators/filter_by_attribute.ts";

@@ -2,7 +2,7 @@
  * Delivery settings every HTTP sink takes (config fields with their defaults, and the batcher
  * options made from them), and credentials written in a URL.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { duration } from "../../lib/duration.ts";
 import { hideUserInfo } from "../../lib/redact.ts";
 

@@ -63,6 +63,18 @@ test("every bundle, and each module it carries as text (the reading thread's; th
   }
 });
 
+test("every bundle holds only the parts of rxjs and zod its code uses (each bundled from ES modules and tree-shaken: V8 parses a whole bundle at every start)", () => {
+  for (const c of COMMANDS) {
+    const code = readFileSync(bin(c), "latin1");
+    // esbuild heads each bundled module with a comment naming its file
+    const modules = [...code.matchAll(/^\/\/ (node_modules\/(?:rxjs|zod)\/\S+)$/gm)].map((m) => m[1]);
+    assert.ok(modules.some((m) => m.startsWith("node_modules/rxjs/dist/esm/")), `${c}: rxjs from its ES modules`);
+    assert.equal(modules.filter((m) => m.startsWith("node_modules/rxjs/dist/cjs/")), [], `${c}: none of rxjs's CommonJS build, which cannot be tree-shaken`);
+    assert.equal(modules.filter((m) => /zod\/v4\/locales\/(?!en\.js|index\.js)/.test(m)), [], `${c}: zod's English messages only (import * as z: z.locales is left out)`);
+    assert.equal(modules.filter((m) => /exhaustMap|from-json-schema/.test(m)), [], `${c}: no rxjs operator or zod feature the code does not use`);
+  }
+});
+
 test("cms-nats compiles a module it carries as text only when the run uses it: none for a replay, nats for pub, Vega for a chart", () => {
   // node's ESM loader logs each module it stores (NODE_DEBUG=esm): the carried ones are data: URLs
   const carried = (args: string[]) => {

@@ -25,19 +25,16 @@ const COMMANDS = ["cms-nats", "nats-sub", "nats-pub"] as const;
 /** The oldest Node.js the bundles are built for and tested with (README: Node.js versions). */
 export const NODE_TARGET = "node20";
 
-/** A module replaced by `contents`: imports matching `filter`, from a module matching `importer` if given. */
-const stub = (name: string, filter: RegExp, contents: string, importer?: RegExp): Plugin => ({
+/** A module replaced by `contents`: imports matching `filter`. */
+const stub = (name: string, filter: RegExp, contents: string): Plugin => ({
   name,
   setup(b) {
-    b.onResolve({ filter }, (args) => (!importer || importer.test(args.importer) ? { path: args.path, namespace: name } : undefined));
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: name }));
     b.onLoad({ filter: /.*/, namespace: name }, () => ({ contents, loader: "js" }));
   },
 });
 // Ink loads react-devtools-core only when DEV=true is set; it is not installed, and never wanted here
 const noDevtools = stub("no-devtools", /^react-devtools-core$/, "export default {};");
-// zod exports its 50 locales as z.locales, which nothing here uses (its English messages come from
-// locales/en.js, imported on their own): evaluated at every start, they were 8 ms of it (--cpu-prof)
-const noZodLocales = stub("no-zod-locales", /\/locales\/index\.js$/, "export {};", /[\\/]node_modules[\\/]zod[\\/]/);
 /**
  * rxjs as ES modules: its package sends Node.js to its CommonJS build ("node" comes first in its
  * exports), which esbuild cannot tree-shake, so every operator of rxjs was bundled and initialized
@@ -51,6 +48,9 @@ const rxjsModules: Plugin = {
     b.onResolve({ filter: /^rxjs$/ }, () => ({ path: `${root}/dist/esm/index.js` }));
   },
 };
+// zod is imported as `import * as z from "zod"` everywhere: esbuild tree-shakes a namespace that is
+// only read by property. One `import { z } from "zod"` (its `z` object) brought all of zod back,
+// its 50 locales and JSON Schema import included: 0.6 MB more per bundle (the launcher test checks)
 /** The modules that draw (with Ink and React, with Vega): only cms-nats reaches them (top, the chart sink); the Go tools leave them out. */
 const DRAWING = /(^|\/)(terminal\/screens\.tsx|chart\/render\.ts)$/;
 const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command does not draw (cms-nats top and the chart sink do)");');
@@ -158,7 +158,7 @@ function ascii(code: string): string {
 }
 
 rmSync(`${ROOT}dist`, { recursive: true, force: true });
-await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools, noZodLocales, workerCode])), build(options(["nats-sub", "nats-pub"], [noDrawing, noZodLocales, workerCode]))]);
+await Promise.all([build(options(["cms-nats"], [embedded([noDevtools]), noDevtools, workerCode])), build(options(["nats-sub", "nats-pub"], [noDrawing, workerCode]))]);
 for (const c of COMMANDS) {
   const file = `${ROOT}dist/${c}.mjs`;
   // the sources keep their development shebang (npx tsx); a bundle is started by node alone

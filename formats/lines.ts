@@ -176,13 +176,20 @@ export async function* fileLineTexts(file: FileHandle, readBytes: number, positi
  */
 export function bytesLines(bytes: Buffer, textBytes = TEXT_BYTES): string[] {
   const lines: string[] = [];
-  const add = (text: string) => {
-    for (const line of splitLines(text)) lines.push(line);
-  };
-  let from = 0;
-  for (let nl; bytes.length - from > textBytes && (nl = nextCut(bytes, from, textBytes)) >= 0; from = nl + 1) add(bytes.toString("utf8", from, nl));
-  add(bytes.toString("utf8", from));
+  for (const batch of bytesLineBatches(bytes, textBytes)) for (const line of batch) lines.push(line);
   return lines;
+}
+
+/**
+ * The lines of {@link bytesLines}, one batch per text, made as they are asked for: a reader that is
+ * done with a batch before it asks for the next holds one text and its lines at a time, not a whole
+ * chunk's (a young-generation collection copies what is alive: a reading thread's chunk of 512 KB
+ * read this way took the 1M replay from 2.01 to 1.94 s, 15 runs alternated, medians).
+ */
+export function* bytesLineBatches(bytes: Buffer, textBytes = TEXT_BYTES): Generator<string[]> {
+  let from = 0;
+  for (let nl; bytes.length - from > textBytes && (nl = nextCut(bytes, from, textBytes)) >= 0; from = nl + 1) yield splitLines(bytes.toString("utf8", from, nl));
+  yield splitLines(bytes.toString("utf8", from));
 }
 
 /**
@@ -196,8 +203,11 @@ function nextCut(data: Buffer, from: number, textBytes: number): number {
   return limit < data.length ? data.indexOf(NEWLINE, limit) : -1;
 }
 
-/** How much a range reader reads at a time past its range's ends, looking for a line's end. */
-const SCAN_BYTES = 64 * 1024;
+/**
+ * How much a range reader reads at a time past its range's ends, looking for a line's end: a few
+ * lines (a longer one takes more reads). 64 KB read 128 KB more for each 512 KB range.
+ */
+const SCAN_BYTES = 4 * 1024;
 
 /**
  * The bytes of the lines of a file (`fd`, `size` bytes) that start in [start, end), as

@@ -10,7 +10,7 @@
  * everything.
  */
 import { type Attrs, groupKey, type Message, newAttrs, READ, type Tally, windowStart } from "../lib/message.ts";
-import { bytesLines } from "./lines.ts";
+import { bytesLineBatches } from "./lines.ts";
 import { type DecodeOptions, PayloadError, payloadDecoder } from "./payload.ts";
 import { inTimeRange, type LineProblem, type RecordChunk, readRecordLines, recordedTimeParser, type TimeRange } from "./record_line.ts";
 
@@ -67,7 +67,6 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
   const decoder = payloadDecoder(opts.parse);
   const only = new Set(opts.keep);
   return (bytes, sampleKeys) => {
-    const lines = bytes === undefined ? [] : bytesLines(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const failed: PackedChunk["failed"] = [];
     const seen = new Set<string>();
     let sampled = 0;
@@ -90,7 +89,8 @@ export function chunkReader(opts: ChunkReaderOptions): (bytes: Uint8Array | unde
       }
       return attrs;
     };
-    const packer = opts.tally ? tallies(opts.tally, decode) : columns(lines.length, opts.keep, decode);
+    const packer = opts.tally ? tallies(opts.tally, decode) : columns(opts.keep, decode);
+    const lines = bytes === undefined ? [] : bytesLineBatches(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const read = readRecordLines(lines, parseTime, packer.add, packer.problem);
     return { ...read, failed, sampled, ...packer.finish() };
   };
@@ -111,11 +111,22 @@ interface Packer {
   finish(): Pick<PackedChunk, "count" | "columns" | "tallies">;
 }
 
-/** Messages one by one, at most `lines` of them. */
-function columns(lines: number, keep: readonly string[], decode: Decode): Packer {
-  const times = new Float64Array(lines);
-  const subjects = new Uint32Array(lines);
-  const values = new Uint32Array(lines * keep.length);
+/** Messages one by one. */
+function columns(keep: readonly string[], decode: Decode): Packer {
+  // the lines of a chunk are read batch by batch, not counted first: the columns grow as needed
+  let times = new Float64Array(1024);
+  let subjects = new Uint32Array(1024);
+  let values = new Uint32Array(1024 * keep.length);
+  const grow = () => {
+    const more = <A extends Float64Array | Uint32Array>(a: A): A => {
+      const b = new (a.constructor as new (n: number) => A)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    times = more(times);
+    subjects = more(subjects);
+    values = more(values);
+  };
   const strings: string[] = [];
   const index = new Map<string, number>();
   const intern = (s: string) => {
@@ -128,6 +139,7 @@ function columns(lines: number, keep: readonly string[], decode: Decode): Packer
   return {
     add(msg) {
       const i = n++;
+      if (i === times.length) grow();
       times[i] = msg.time;
       subjects[i] = intern(msg.subject);
       const attrs = decode(msg, i, keys, i);

@@ -142,30 +142,34 @@ export interface RecordChunk {
 }
 
 /**
- * Reads a chunk of recorded lines, handing each recorded message to `each` in order (a reader that
- * keeps only what it needs of each holds little at a time); a reader of many chunks passes one
- * {@link recordedTimeParser}. A reader that hands on other than one message per record says, at each
- * problem, how many it has handed on so far (`problem`).
+ * Reads a chunk of recorded lines, given in batches (formats/lines.ts bytesLineBatches), handing each
+ * recorded message to `each` in order (a reader that keeps only what it needs of each holds little at
+ * a time); a reader of many chunks passes one {@link recordedTimeParser}. A reader that hands on other
+ * than one message per record says, at each problem, how many it has handed on so far (`problem`).
  */
-export function readRecordLines(lines: readonly string[], parseTime: (text: string) => number, each: (msg: Message) => void, problem?: () => number): Omit<RecordChunk, "messages"> {
+export function readRecordLines(batches: Iterable<readonly string[]>, parseTime: (text: string) => number, each: (msg: Message) => void, problem?: () => number): Omit<RecordChunk, "messages"> {
   const problems: LineProblem[] = [];
   let records = 0;
   let nonEmpty = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    // a recorded line starts with "{": only another one can be blank
-    if (line.charCodeAt(0) !== 0x7b && line.trim() === "") continue;
-    let msg: Message;
-    try {
-      msg = fromRecordLine(line, parseTime);
-    } catch (err) {
-      problems.push({ line: i, reason: (err as Error).message, records, nonEmpty, at: problem ? problem() : records });
+  let lines = 0; // of the batches before this one
+  for (const batch of batches) {
+    for (let i = 0; i < batch.length; i++) {
+      const line = batch[i];
+      // a recorded line starts with "{": only another one can be blank
+      if (line.charCodeAt(0) !== 0x7b && line.trim() === "") continue;
+      let msg: Message;
+      try {
+        msg = fromRecordLine(line, parseTime);
+      } catch (err) {
+        problems.push({ line: lines + i, reason: (err as Error).message, records, nonEmpty, at: problem ? problem() : records });
+        nonEmpty++;
+        continue;
+      }
+      records++;
       nonEmpty++;
-      continue;
+      each(msg);
     }
-    records++;
-    nonEmpty++;
-    each(msg);
+    lines += batch.length;
   }
-  return { problems, lines: lines.length, nonEmpty, records };
+  return { problems, lines, nonEmpty, records };
 }

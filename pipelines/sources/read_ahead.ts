@@ -68,7 +68,7 @@ export async function* recordChunks(path: string, stdin: () => Readable, positio
   const parseTime = recordedTimeParser();
   const here = (lines: string[]): RecordChunk => {
     const messages: Message[] = [];
-    return { messages, ...readRecordLines(lines, parseTime, (msg) => messages.push(msg)) };
+    return { messages, ...readRecordLines([lines], parseTime, (msg) => messages.push(msg)) };
   };
   const threads = opts.threads === "auto" ? Math.min(MAX_AUTO_THREADS, availableParallelism()) : opts.threads;
   const { ahead } = opts;

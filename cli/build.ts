@@ -15,7 +15,7 @@
  */
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { brotliCompressSync, constants as zlib } from "node:zlib";
 import { type BuildOptions, build, type Plugin } from "esbuild";
@@ -24,6 +24,12 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const COMMANDS = ["cms-nats", "nats-sub", "nats-pub"] as const;
 /** The oldest Node.js the bundles are built for and tested with (README: Node.js versions). */
 export const NODE_TARGET = "node20";
+
+/**
+ * The path of an imported module from the project's root, as a module esbuild does not read itself
+ * is named in a bundle: an absolute one would put the build directory in every bundle.
+ */
+const fromRoot = (dir: string, path: string) => relative(ROOT, resolve(dir, path));
 
 /** A module replaced by `contents`: imports matching `filter`. */
 const stub = (name: string, filter: RegExp, contents: string): Plugin => ({
@@ -69,10 +75,10 @@ const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command doe
 const embedded = (plugins: Plugin[]): Plugin => ({
   name: "embedded",
   setup(b) {
-    b.onResolve({ filter: DRAWING }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "embedded" }));
+    b.onResolve({ filter: DRAWING }, (args) => ({ path: fromRoot(args.resolveDir, args.path), namespace: "embedded" }));
     b.onResolve({ filter: CARRIED_PACKAGES }, (args) => ({ path: args.path, namespace: "embedded-package" }));
     b.onLoad({ filter: /.*/, namespace: "embedded" }, async (args) => {
-      const r = await alone({ entryPoints: [args.path] }, plugins);
+      const r = await alone({ entryPoints: [resolve(ROOT, args.path)] }, plugins);
       return carried(r.outputFiles![0].text, Object.values(r.metafile!.outputs)[0].exports, "m", args.path.split("/").pop()!);
     });
     b.onLoad({ filter: /.*/, namespace: "embedded-package" }, async (args) => {
@@ -119,7 +125,7 @@ const WORKER_URL = /(^|\/)read_ahead_worker_url\.ts$/;
 const workerCode: Plugin = {
   name: "worker-code",
   setup(b) {
-    b.onResolve({ filter: WORKER_URL }, (args) => ({ path: resolve(args.resolveDir, args.path), namespace: "worker-code" }));
+    b.onResolve({ filter: WORKER_URL }, (args) => ({ path: fromRoot(args.resolveDir, args.path), namespace: "worker-code" }));
     b.onLoad({ filter: /.*/, namespace: "worker-code" }, async () => {
       const r = await alone({ entryPoints: [`${ROOT}pipelines/sources/read_ahead_worker.ts`] }, [], {});
       const code = Buffer.from(named(ascii(r.outputFiles![0].text), "read_ahead_worker.ts")).toString("base64");
@@ -132,6 +138,8 @@ const options = (commands: readonly string[], plugins: Plugin[]): BuildOptions =
   entryPoints: Object.fromEntries(commands.map((c) => [c, `${ROOT}cli/${c}.ts`])),
   outdir: `${ROOT}dist`,
   outExtension: { ".js": ".mjs" }, // ESM by its name, so it runs without a package.json beside it
+  // module names in a bundle are relative to this: the same bundle wherever it is built from
+  absWorkingDir: ROOT,
   bundle: true,
   splitting: false,
   platform: "node",

@@ -47,7 +47,7 @@ test("--version on every command, the package's version", () => {
   }
 });
 
-test("every bundle, and each module it carries as text (the reading thread's; the drawing ones, nats and prom-client, compressed), is ASCII (V8 keeps a source as long as it runs, two bytes a character once one is beyond Latin-1) and has a name for stack traces", () => {
+test("every bundle, and each module it carries as text (the reading thread's; the drawing ones, nats and prom-client, compressed), is ASCII (V8 keeps a source as long as it runs, two bytes a character once one is beyond Latin-1), has a name for stack traces and does not name the build directory", () => {
   for (const c of COMMANDS) {
     const code = readFileSync(bin(c), "latin1");
     const plain = [...code.matchAll(/"data:text\/javascript;base64,([A-Za-z0-9+/=]{10000,})"/g)].map((m) => Buffer.from(m[1], "base64").toString("latin1"));
@@ -60,6 +60,8 @@ test("every bundle, and each module it carries as text (the reading thread's; th
     }
     // run from a data: URL, a module unnamed would have its whole base64 URL in every stack frame
     for (const [i, text] of carried.entries()) assert.match(text, /\n\/\/# sourceURL=carried:[\w.-]+\n$/, `${c}: carried module ${i + 1} names itself for stack traces`);
+    // module names are relative to the project: a bundle is the same wherever it was built
+    for (const [i, text] of [code, ...carried].entries()) assert.not.ok(text.includes(ROOT.replace(/\/$/, "")), `${c}${i > 0 ? ` (carried module ${i})` : ""}: names the build directory`);
   }
 });
 

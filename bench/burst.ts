@@ -34,8 +34,6 @@
  *
  * Servers come from the test launchers (test/support), the same real nats-server the tests start.
  */
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -44,6 +42,7 @@ import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { generateStream } from "./generate.ts";
+import { type Listener, peakRssMB, startListener } from "./listener.ts";
 
 const { values } = parseArgs({
   options: {
@@ -128,20 +127,12 @@ async function runCase(c: Case, dir: string): Promise<void> {
   const server = nats.address;
   const slow = await slowServer(DELAY_MS);
   const args = ["run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${server}"}}`, ...c.sinks(dir, slow)];
-  const child = spawn(bin("cms-nats"), args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOME: dir, NODE_OPTIONS: values["node-options"] } });
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
-  let peakKb = 0;
-  const watch = setInterval(() => {
-    try {
-      peakKb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? peakKb);
-    } catch {
-      // gone: the last figure read stands
-    }
-  }, 50);
+  let listener: Listener | undefined;
+  // VmHWM is gone with the process: read until it exits
+  let peakMB = 0;
+  const watch = setInterval(() => listener && (peakMB = Math.max(peakMB, peakRssMB(listener.pid) || 0)), 50);
   try {
-    await poll("the pipeline to listen", () => /Listening on/.test(stderr), 30_000);
+    listener = await startListener([bin("cms-nats"), ...args], dir, { env: { NODE_OPTIONS: values["node-options"] } });
     const before = await varz(monitor);
     const start = performance.now();
     await Promise.all(Array.from({ length: PUBLISHERS }, (_, p) => publish(server, p)));
@@ -155,13 +146,11 @@ async function runCase(c: Case, dir: string): Promise<void> {
       return steady;
     }, 120_000, 500);
     const after = await varz(monitor);
-    child.kill("SIGINT"); // flushes every sink: the slow one empties its queue at its pace
-    const code = await exited;
-    const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
+    const { code, received, stderr } = await listener.stop(); // SIGINT flushes every sink: the slow one empties its queue at its pace
     const notDelivered = /(\d+) of (\d+) messages not delivered; last reason: (.*)/.exec(stderr);
     console.log(`\n${c.name}`);
     console.log(`  published ${COUNT} in ${(publishMs / 1000).toFixed(1)} s (${Math.round((COUNT * 1000) / publishMs)}/s), exit code ${code}`);
-    console.log(`  peak RSS of the pipeline: ${Math.round(peakKb / 1024)} MB`);
+    console.log(`  peak RSS of the pipeline: ${Math.round(peakMB)} MB`);
     console.log(`  received by the pipeline: ${received}; lost before it (published − received): ${COUNT - received}; server slow_consumers +${after.slow_consumers - before.slow_consumers}`);
     if (c.sinks(dir, slow).some((a) => a.includes("victoriametrics"))) {
       const dropped = notDelivered ? Number(notDelivered[1]) : 0;
@@ -171,7 +160,7 @@ async function runCase(c: Case, dir: string): Promise<void> {
     console.log(`  stderr:\n${said.map((l) => `    ${l}`).join("\n")}`);
   } finally {
     clearInterval(watch);
-    child.kill("SIGKILL");
+    listener?.kill();
     await slow.close();
     await nats.stop();
   }

@@ -15,6 +15,7 @@ import { AckPolicy, connect } from "nats";
 import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
+import { startListener } from "./listener.ts";
 import { publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
 export interface JetStreamFigure {
@@ -83,22 +84,17 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
 
     // core NATS: a live recorder while one client publishes the same messages unpaced
     const out = join(dir.path, "core.jsonl");
-    const child = spawn(bin("cms-nats"), ["record", "cms.>", "-s", server.address, "-o", out], { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, HOME: dir.path } });
-    let stderr = "";
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    await poll("the recorder to listen", () => /Listening on/.test(stderr), 30_000);
+    const recorder = await startListener([bin("cms-nats"), "record", "cms.>", "-s", server.address, "-o", out], dir.path);
     await jsm.streams.delete("CMS"); // the stream would store these too, and slow the server down
     const start = performance.now();
     await publishAll(nc, messages);
-    const exited = new Promise((resolve) => child.once("close", resolve));
     await poll("the server to have sent the recorder every message", async () => {
       const c = await subscriberConn(monitor);
       return c && c.out_msgs >= count && c.pending_bytes === 0;
     }, 60_000);
-    child.kill("SIGINT");
-    await exited;
+    const { received: recorded } = await recorder.stop();
     const seconds = (performance.now() - start) / 1000;
-    figures.push({ name: `core NATS: cms-nats record live (${received(stderr)} of ${count} received)`, rate: received(stderr) / seconds, seconds });
+    figures.push({ name: `core NATS: cms-nats record live (${recorded} of ${count} received)`, rate: recorded / seconds, seconds });
   } finally {
     await nc.close();
     await server.stop();

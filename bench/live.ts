@@ -14,8 +14,7 @@
  *
  *   npx tsx bench/live.ts [--count 200000] [--runs 3]
  */
-import { spawn } from "node:child_process";
-import { openSync, readFileSync, writeSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect, type Msg } from "nats";
@@ -23,6 +22,7 @@ import { payloadDecoder } from "../formats/payload.ts";
 import { bin } from "../test/support/cli.ts";
 import { type NatsServer, startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
+import { startListener } from "./listener.ts";
 import { median } from "./median.ts";
 import { type Publishable, publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
@@ -147,19 +147,13 @@ export interface Subscriber {
   stop(expected: number): Promise<void>;
 }
 
-/** Starts `argv` (HOME: `dir`, so no real ~/.nats/cms-auth is read) and waits until it says it is listening. */
+/** Starts `argv` (see bench/listener.ts) and waits until it says it is listening. */
 export async function startSubscriber(argv: readonly string[], dir: string): Promise<Subscriber> {
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", openSync(join(dir, "out.txt"), "w"), "pipe"], env: { ...process.env, HOME: dir } });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise((resolve) => child.once("close", resolve));
-  await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000); // and to have its SIGINT handler
+  const listener = await startListener(argv, dir, { stdout: join(dir, "out.txt") });
   return {
-    pid: child.pid!,
+    pid: listener.pid,
     async stop(expected) {
-      child.kill("SIGINT");
-      await exited;
-      const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
+      const { received, stderr } = await listener.stop();
       if (received !== expected) throw new Error(`${argv.slice(0, 3).join(" ")}: received ${received} of ${expected}: ${stderr.slice(-300)}`);
     },
   };

@@ -11,8 +11,6 @@
  * message within 1 s (or 10% of the run) of the publisher's end, and its own count says so. Peak RSS is the
  * subscriber's VmHWM. Uses the test launcher for nats-server (a free port, stopped at the end).
  */
-import { spawn } from "node:child_process";
-import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { connect, type NatsConnection } from "nats";
@@ -20,6 +18,7 @@ import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
 import { generateStream } from "./generate.ts";
+import { peakRssMB, startListener } from "./listener.ts";
 
 const SUBJECT = "cms.wmarchive.exitCode.>";
 
@@ -35,7 +34,7 @@ const SUBSCRIBERS: Subscriber[] = [
     name: "cms-nats run parse+filter+stats+csv",
     args: (s, dir) => [
       bin("cms-nats"), "run", "--from", `{nats: {subject: "${SUBJECT}", servers: "${s}"}}`, "--parse", "auto",
-      "--filter", "exitCode: {gte: 8000}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir, "stats.csv")}`,
+      "--filter", "exitCode: {gte: 8000}", "--stats", "{every: 10s, by: [site]}", "--to", `csv:${join(dir, "stats.csv")}`, "--force",
     ],
   },
 ];
@@ -68,13 +67,7 @@ async function bench(): Promise<void> {
 }
 
 async function trial(sub: Subscriber, rate: number, messages: Publishable[], server: string, monitor: number, dir: string) {
-  const out = openSync(join(dir, "out.txt"), "w");
-  const [file, ...args] = sub.args(server, dir);
-  const child = spawn(file, args, { stdio: ["ignore", out, "pipe"], env: { ...process.env, HOME: dir } });
-  let stderr = "";
-  child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise((resolve) => child.once("close", resolve));
-  await poll("the subscriber to listen", () => /Listening on/.test(stderr), 30_000);
+  const listener = await startListener(sub.args(server, dir), dir, { stdout: join(dir, "out.txt") });
   const before = await varz(monitor);
   const pub = await connect({ servers: server, name: "bench-pub" });
   const start = performance.now();
@@ -93,10 +86,8 @@ async function trial(sub: Subscriber, rate: number, messages: Publishable[], ser
     const c = await subscriberConn(monitor);
     return c && c.out_msgs >= messages.length && c.pending_bytes === 0 ? c : undefined;
   }, Math.max(1000, elapsedMs / 10)).catch(() => undefined);
-  const rss = Math.round(Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024);
-  child.kill("SIGINT");
-  await exited;
-  const received = Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? -1);
+  const rss = Math.round(peakRssMB(listener.pid));
+  const { received } = await listener.stop();
   const slow = (await varz(monitor)).slow_consumers - before.slow_consumers;
   const why = achieved < rate * 0.97 ? "publisher held back" : slow > 0 ? "slow consumer" : !delivered ? "not delivered in time" : received !== messages.length ? "count differs" : "";
   return { ok: why === "", why, achieved, received, rss };

@@ -23,8 +23,15 @@ export function fileOutputs(config: { path: string; append: boolean; overwrite: 
   return config.path === "-" ? [] : [{ path: config.path, append: config.append, overwrite: config.overwrite }];
 }
 
-/** Items handed to the stream in one write at most: one write per line costs far more. */
-const BATCH = 1024;
+/**
+ * Items formatted together as soon as they are there, their text put into bytes: an item waiting
+ * for a batch keeps all it refers to alive (a console line its payload, a record its message), and
+ * a whole batch of 1,024 of them, young garbage that survived collections, made `nats-sub -attrs`
+ * use 550 ms of CPU for 200k messages where writing each line into bytes at once used 450.
+ */
+const GROUP = 32;
+/** Bytes of text handed to the stream in one write: one write per line costs far more. */
+const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Bytes the stream may hold unwritten before the writer says it is behind, so that a replay waits
@@ -48,29 +55,34 @@ export interface Target {
 export type Formatter<T> = (items: readonly T[], first: boolean) => string;
 
 /**
- * Buffers items (one per message) for a file or stdout and writes them in batches, at the latest on
- * the next turn of the event loop, so output appears promptly and whole lines only are ever written
- * (an interrupted file stays valid). The file is opened (created, truncated or appended to) when the
- * first batch is written, not before: a run that fails before any output leaves it as it was. The
- * first error (open, write) is kept (`error`) and reported by `finish`; after it nothing more is
- * written. Each item stands for a number of messages (one by default; a header none), counted as
- * written when the stream confirms them. A file named `*.gz` is written gzip-compressed (appending
- * adds a gzip member, which readers take as one stream).
+ * Buffers items (one per message) for a file or stdout and writes them as text in chunks, at the
+ * latest on the next turn of the event loop, so output appears promptly and whole lines only are
+ * ever written (an interrupted file stays valid). Items are formatted a few at a time as they come
+ * (see {@link GROUP}) into the bytes of the next chunk. The file is opened (created, truncated or
+ * appended to) when the first chunk is written, not before: a run that fails before any output
+ * leaves it as it was. The first error (open, write, format) is kept (`error`) and reported by
+ * `finish`; after it nothing more is written. Each item stands for a number of messages (one by
+ * default; a header none), counted as written when the stream confirms them. A file named `*.gz` is
+ * written gzip-compressed (appending adds a gzip member, which readers take as one stream).
  */
 export class LineWriter<T> {
   private out: Writable | undefined;
   /** The file under a gzip stream, whose close is the end of the writing. */
   private file: Writable | undefined;
   private gzip: GzipFile | undefined;
+  /** Items not yet formatted, the messages they stand for and the receipts of those. */
   private items: T[] = [];
-  /** Messages the buffered items stand for. */
-  private buffered = 0;
-  /** Receipts of the buffered items' messages: released when their batch is confirmed written. */
-  private receipts: Receipt[] = [];
+  private itemMessages = 0;
+  private itemReceipts: Receipt[] = [];
+  /** The text of the next chunk, in bytes (`used` of them), and the messages and receipts of its items. */
+  private chunk: Buffer | undefined;
+  private used = 0;
+  private chunkMessages = 0;
+  private chunkReceipts: Receipt[] = [];
   private scheduled = false;
   private failure: Error | undefined;
   private started = false;
-  /** Items handed to the stream whose write has not called back yet. */
+  /** Messages handed to the stream whose write has not called back yet. */
   private inFlight = 0;
   private confirmed = 0;
 
@@ -92,7 +104,7 @@ export class LineWriter<T> {
 
   /** Messages given to `write` and not yet confirmed written (buffered or in flight). */
   get unwritten(): number {
-    return this.buffered + this.inFlight;
+    return this.itemMessages + this.chunkMessages + this.inFlight;
   }
 
   /** True while the stream holds more than {@link BEHIND_BYTES} not yet written (a source that can wait should). */
@@ -103,10 +115,10 @@ export class LineWriter<T> {
   /** Buffers `item`, which stands for `messages` messages (whose `receipts` it releases once written). */
   write(item: T, messages = 1, receipts?: readonly Receipt[]): void {
     this.items.push(item);
-    this.buffered += messages;
-    if (receipts) for (const r of receipts) this.receipts.push(r);
-    if (this.items.length >= BATCH) this.flush();
-    else if (!this.scheduled) {
+    this.itemMessages += messages;
+    if (receipts) for (const r of receipts) this.itemReceipts.push(r);
+    if (this.items.length >= GROUP) this.encode();
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
@@ -114,30 +126,57 @@ export class LineWriter<T> {
 
   private flush(): void {
     this.scheduled = false;
-    if (this.failure) releaseAll(this.receipts.splice(0), false);
-    if (this.items.length === 0 || this.failure) return;
-    const batch = this.items;
-    const n = this.buffered;
-    const receipts = this.receipts;
-    this.items = [];
-    this.buffered = 0;
-    this.receipts = [];
-    this.send(batch, n, receipts);
+    this.encode();
+    this.send();
   }
 
-  private send(batch: T[], n: number, receipts: Receipt[] = []): void {
-    const out = this.stream();
-    if (!out) return releaseAll(receipts, false);
+  /** Formats the items waiting (with `header`, also none: a CSV's header alone) into the chunk; a chunk that is full goes out first. */
+  private encode(header = false): void {
+    if (this.failure) releaseAll(this.itemReceipts.splice(0), false);
+    if ((this.items.length === 0 && !header) || this.failure) return;
     let text: string;
     try {
-      text = this.format(batch, !this.started);
+      text = this.format(this.items, !this.started);
     } catch (err) {
       this.failure = err as Error; // reported by finish, like a write error
-      return releaseAll(receipts, false);
+      this.itemMessages = 0;
+      releaseAll(this.itemReceipts.splice(0), false);
+      return;
+    } finally {
+      this.items = [];
     }
     this.started = true;
+    const bytes = Buffer.byteLength(text);
+    if (this.used + bytes > CHUNK_BYTES) this.send();
+    this.chunkMessages += this.itemMessages;
+    for (const r of this.itemReceipts) this.chunkReceipts.push(r);
+    this.itemMessages = 0;
+    this.itemReceipts = [];
+    if (bytes > CHUNK_BYTES) return this.send(false, text); // alone, whole
+    this.chunk ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
+    this.used += this.chunk.write(text, this.used);
+  }
+
+  /**
+   * Hands the chunk (or `text`, larger than a chunk) to the stream; with `open`, also nothing (the
+   * file is created). The stream gets a copy of the bytes, as long as they are: it keeps what it is
+   * given until written, and a chunk's buffer is filled again (a buffer per write, mostly empty
+   * when a slow stream brings a message a turn, would be 64 KB held per message).
+   */
+  private send(open = false, text?: string): void {
+    const data = text ?? (this.used > 0 ? Buffer.from(this.chunk!.subarray(0, this.used)) : "");
+    const n = this.chunkMessages;
+    const receipts = this.chunkReceipts;
+    this.used = 0;
+    this.chunkMessages = 0;
+    this.chunkReceipts = [];
+    if (this.failure) return releaseAll(receipts, false);
+    // items of no text still go through the stream: their receipts are released after what came before
+    if (data.length === 0 && n === 0 && receipts.length === 0 && !open) return;
+    const out = this.stream();
+    if (!out) return releaseAll(receipts, false);
     this.inFlight += n;
-    out.write(text, (err) => {
+    out.write(data, (err) => {
       this.inFlight -= n;
       if (!err) this.confirmed += n;
       // compressed: taken by gzip is not yet in the file, so the receipts wait for the file's write
@@ -176,8 +215,10 @@ export class LineWriter<T> {
    */
   async finish(messages: number, completed: boolean, failed = "write failed"): Promise<SinkResult> {
     try {
-      this.flush();
-      if (completed && !this.started && !this.failure) this.send([], 0);
+      // a completed run that wrote nothing still leaves its file, with what the formatter gives for no items (a CSV header)
+      const empty = completed && !this.started;
+      this.encode(empty);
+      this.send(empty);
       await this.close();
     } catch (err) {
       const result = { delivered: this.confirmed, dropped: messages - this.confirmed };

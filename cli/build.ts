@@ -63,9 +63,9 @@ const noDrawing = stub("no-drawing", DRAWING, 'throw new Error("this command doe
 
 /**
  * Modules bundled on their own and carried in cms-nats.mjs as brotli-compressed base64 text,
- * compiled only when imported (from a data: URL): the drawing ones (Ink, React, Vega; only `top`
- * and the chart sink draw) and the packages a run reaches only when it connects to NATS or pushes
- * to a Pushgateway (nats, prom-client; every import of them is an `import()` already). V8 parses
+ * compiled only when imported: the drawing ones (Ink, React, Vega; only `top` and the chart sink
+ * draw), from a data: URL, and the packages a run reaches only when it connects to NATS or pushes
+ * to a Pushgateway (nats, prom-client; every import of them is an `import()` already), as CommonJS. V8 parses
  * every function of a file it loads, even one never called: Ink, React and Vega as code added 120 ms
  * to every start (hyperfine). As plain base64 (3.6 MB) node still read and scanned them at every
  * start, 30 ms of `cms-nats --version`; compressed they are 0.7 MB, and unpacking them when imported
@@ -79,13 +79,13 @@ const embedded = (plugins: Plugin[]): Plugin => ({
     b.onResolve({ filter: CARRIED_PACKAGES }, (args) => ({ path: args.path, namespace: "embedded-package" }));
     b.onLoad({ filter: /.*/, namespace: "embedded" }, async (args) => {
       const r = await alone({ entryPoints: [resolve(ROOT, args.path)] }, plugins);
-      return carried(r.outputFiles![0].text, Object.values(r.metafile!.outputs)[0].exports, "m", args.path.split("/").pop()!);
+      return carried(r.outputFiles![0].text, Object.values(r.metafile!.outputs)[0].exports, args.path.split("/").pop()!);
     });
     b.onLoad({ filter: /.*/, namespace: "embedded-package" }, async (args) => {
       // CommonJS: its names are known once it runs, so they are read off it here
       const names = Object.keys(createRequire(ROOT)(args.path));
-      const r = await alone({ stdin: { contents: `export default require(${JSON.stringify(args.path)});`, resolveDir: ROOT, loader: "js" } }, []);
-      return carried(r.outputFiles![0].text, names, "m.default", args.path);
+      const r = await alone({ stdin: { contents: `module.exports = require(${JSON.stringify(args.path)});`, resolveDir: ROOT, loader: "js" }, format: "cjs" }, [], {});
+      return carriedCommonJs(r.outputFiles![0].text, names, args.path);
     });
   },
 });
@@ -96,7 +96,7 @@ const CARRIED_PACKAGES = /^(nats|prom-client)$/;
  * A module bundled alone, as text, for a bundle to carry; by default it reaches for the command's
  * `require` ({@link embedded}), which a module run on a thread of its own does not have.
  */
-const alone = (entry: Pick<BuildOptions, "entryPoints" | "stdin">, plugins: Plugin[], banner: BuildOptions["banner"] = { js: `const require = globalThis[Symbol.for("cms-nats.require")];` }) =>
+const alone = (entry: Pick<BuildOptions, "entryPoints" | "stdin" | "format">, plugins: Plugin[], banner: BuildOptions["banner"] = { js: `const require = globalThis[Symbol.for("cms-nats.require")];` }) =>
   build({ ...options([], plugins), ...entry, outdir: undefined, outfile: "alone.mjs", write: false, metafile: true, banner });
 
 /**
@@ -108,12 +108,32 @@ function named(code: string, name: string): string {
   return `${code}\n//# sourceURL=carried:${name}\n`;
 }
 
-/** The module standing in for a carried one: it unpacks the code, imports it and exports `names` of `from`. */
-function carried(code: string, names: readonly string[], from: string, name: string): { contents: string; loader: "js" } {
+/** Code as a bundle carries it: brotli-compressed, in base64. */
+function packed(code: string, name: string): string {
   // quality 9: 11 packed them 10 % smaller but took 7 s of every build
-  const packed = brotliCompressSync(named(ascii(code), name), { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString("base64");
+  return brotliCompressSync(named(ascii(code), name), { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString("base64");
+}
+
+/** What the module standing in for a carried one exports: `names` of `from`. */
+const exported = (names: readonly string[], from: string) => names.map((n) => `export const ${n} = ${from}.${n};`).join("\n");
+
+/** The module standing in for a carried ES module: it unpacks the code, imports it from a data: URL and exports `names`. */
+function carried(code: string, names: readonly string[], name: string): { contents: string; loader: "js" } {
   // the URL is put together at run time: esbuild would bundle a literal data: import as code again
-  const contents = `globalThis[Symbol.for("cms-nats.require")] ??= require;\nconst { brotliDecompressSync } = await import("node:zlib");\nconst code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed)}, "base64")).toString("base64");\nconst m = await import("data:text/javascript;base64," + code);\n${names.map((n) => `export const ${n} = ${from}.${n};`).join("\n")}\n`;
+  const contents = `globalThis[Symbol.for("cms-nats.require")] ??= require;\nconst { brotliDecompressSync } = await import("node:zlib");\nconst code = brotliDecompressSync(Buffer.from(${JSON.stringify(packed(code, name))}, "base64")).toString("base64");\nconst m = await import("data:text/javascript;base64," + code);\n${exported(names, "m")}\n`;
+  return { contents, loader: "js" };
+}
+
+/**
+ * The module standing in for a carried CommonJS package: it unpacks the code and runs it as node
+ * runs a CommonJS file, a function of (module, exports, require), then exports `names`. Not from a
+ * data: URL: that URL (the code again in base64) and the loader's copies of it were 3.3 MB of large
+ * strings that outlived the start, and cost a full collection and 2,000 page faults in the first
+ * second of a `cms-nats run` from NATS (stub server, 200k messages: 510 -> 460 ms of CPU with nats
+ * bundled as code, 7 runs alternated).
+ */
+function carriedCommonJs(code: string, names: readonly string[], name: string): { contents: string; loader: "js" } {
+  const contents = `const { brotliDecompressSync } = await import("node:zlib");\nconst { compileFunction } = await import("node:vm");\nconst carried = { exports: {} };\ncompileFunction(brotliDecompressSync(Buffer.from(${JSON.stringify(packed(code, name))}, "base64")).toString("latin1"), ["module", "exports", "require"], { filename: "carried:${name}" })(carried, carried.exports, require);\n${exported(names, "carried.exports")}\n`;
   return { contents, loader: "js" };
 }
 

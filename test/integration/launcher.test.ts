@@ -78,18 +78,21 @@ test("every bundle holds only the parts of rxjs and zod its code uses (each bund
 });
 
 test("cms-nats compiles a module it carries as text only when the run uses it: none for a replay, nats for pub, Vega for a chart", () => {
-  // node's ESM loader logs each module it stores (NODE_DEBUG=esm): the carried ones are data: URLs
-  const carried = (args: string[]) => {
-    const r = spawnSync(bin("cms-nats"), args, { cwd: "/", encoding: "utf8", env: { ...process.env, NODE_DEBUG: "esm" } });
-    return [...r.stderr.matchAll(/Storing data:text\/javascript;base64,([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1], "base64").toString("latin1"));
-  };
   const dir = tempDir("carried");
+  // the carried packages are compiled as CommonJS with vm.compileFunction: a preload reports each
+  const preload = join(dir.path, "report.cjs");
+  writeFileSync(preload, 'const vm = require("node:vm"); const compile = vm.compileFunction; vm.compileFunction = function (code, params, opts) { process.stderr.write(`compiled ${opts.filename}\\n`); return compile.apply(this, arguments); };\n');
+  // and node's ESM loader logs each module it stores (NODE_DEBUG=esm): the carried ES modules are data: URLs
+  const carried = (args: string[]) => {
+    const r = spawnSync(process.execPath, ["--require", preload, bin("cms-nats"), ...args], { cwd: "/", encoding: "utf8", env: { ...process.env, NODE_DEBUG: "esm" } });
+    const modules = [...r.stderr.matchAll(/Storing data:text\/javascript;base64,([A-Za-z0-9+/=]+)/g)].map((m) => Buffer.from(m[1], "base64").toString("latin1"));
+    return { modules, packages: [...r.stderr.matchAll(/^compiled (carried:\S+)$/gm)].map((m) => m[1]) };
+  };
   try {
-    assert.equal(carried(["replay", SAMPLE, "--select", "site,exitCode"]).length, 0, "replay");
-    const pub = carried(["pub", "-s", "127.0.0.1:1", "cms.test", "x"]); // refused at once, after the client is loaded
-    assert.equal(pub.map((code) => code.includes("node_modules/nats/")), [true], "pub");
+    assert.equal(carried(["replay", SAMPLE, "--select", "site,exitCode"]), { modules: [], packages: [] }, "replay");
+    assert.equal(carried(["pub", "-s", "127.0.0.1:1", "cms.test", "x"]), { modules: [], packages: ["carried:nats"] }, "pub"); // refused at once, after the client is loaded
     const chart = carried(["replay", SAMPLE, "--stats", "{every: 60s, by: [site]}", "--to", `chart: {path: ${join(dir.path, "c.svg")}}`]);
-    assert.equal(chart.map((code) => code.includes("node_modules/vega")), [true], "chart");
+    assert.equal([chart.modules.map((code) => code.includes("node_modules/vega")), chart.packages], [[true], []], "chart");
   } finally {
     dir.remove();
   }

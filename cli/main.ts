@@ -70,7 +70,9 @@ const SAME_SIGNAL_MS = 200;
 
 /**
  * SIGINT/SIGTERM as a request to stop: the first aborts the returned signal (the work stops taking
- * input and flushes); a second one calls `force` (which exits). `dispose` removes the handlers.
+ * input and flushes); a second one calls `force` (which exits). `dispose` removes the handlers,
+ * once the work is over (the same signal again within {@link SAME_SIGNAL_MS} of the first is still
+ * taken as that one).
  */
 export function stopOnSignals(force: (signal: NodeJS.Signals) => void): { signal: AbortSignal; dispose(): void } {
   const stop = new AbortController();
@@ -85,7 +87,18 @@ export function stopOnSignals(force: (signal: NodeJS.Signals) => void): { signal
     force(signal);
   };
   process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
-  return { signal: stop.signal, dispose: () => process.off("SIGINT", onSignal).off("SIGTERM", onSignal) };
+  const dispose = () => {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    // a stop that flushed quickly can be over before npx's copy of the Ctrl-C comes: without a
+    // handler, that copy would kill the process by its signal after its summary (a CI run saw it)
+    const left = first ? SAME_SIGNAL_MS - (Date.now() - first.at) : 0;
+    if (!first || left <= 0) return;
+    const same = first.signal;
+    const ignore = () => undefined;
+    process.on(same, ignore);
+    setTimeout(() => process.off(same, ignore), left).unref();
+  };
+  return { signal: stop.signal, dispose };
 }
 
 /**

@@ -15,7 +15,7 @@ import { AckPolicy, connect } from "nats";
 import { bin } from "../test/support/cli.ts";
 import { startNatsServer } from "../test/support/nats_server.ts";
 import { freePort, poll, tempDir } from "../test/support/process.ts";
-import { startListener } from "./listener.ts";
+import { startListener, summaryReceived } from "./listener.ts";
 import { publishable, publishAll, subscriberConn } from "./nats_sub.ts";
 
 export interface JetStreamFigure {
@@ -47,8 +47,6 @@ function run(argv: string[], home: string): Promise<{ code: number | null; stder
   return new Promise((resolve) => child.once("close", (code) => resolve({ code, stderr })));
 }
 
-const received = (stderr: string) => Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
-
 export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]> {
   const monitor = await freePort();
   const server = await startNatsServer({ jetstream: true, config: `http_port: ${monitor}` });
@@ -68,7 +66,7 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
       const start = performance.now();
       const results = await Promise.all(Array.from({ length: workers }, (_, w) => run(argv(durable, w), dir.path)));
       const seconds = (performance.now() - start) / 1000;
-      const total = results.reduce((s, r) => s + received(r.stderr), 0);
+      const total = results.reduce((s, r) => s + summaryReceived(r.stderr), 0);
       if (results.some((r) => r.code !== 0) || total < count) throw new Error(`${name}: exit ${results.map((r) => r.code)}, ${total} of ${count}: ${results.map((r) => r.stderr).join("\n")}`);
       figures.push({ name, rate: count / seconds, seconds });
     };
@@ -92,9 +90,9 @@ export async function jetstreamFigures(count: number): Promise<JetStreamFigure[]
       const c = await subscriberConn(monitor);
       return c && c.out_msgs >= count && c.pending_bytes === 0;
     }, 60_000);
-    const { received: recorded } = await recorder.stop();
+    const { received } = await recorder.stop();
     const seconds = (performance.now() - start) / 1000;
-    figures.push({ name: `core NATS: cms-nats record live (${recorded} of ${count} received)`, rate: recorded / seconds, seconds });
+    figures.push({ name: `core NATS: cms-nats record live (${received} of ${count} received)`, rate: received / seconds, seconds });
   } finally {
     await nc.close();
     await server.stop();

@@ -41,11 +41,14 @@ export async function startListener(argv: readonly string[], dir: string, opts: 
     async stop() {
       child.kill("SIGINT");
       const code = await exited;
-      return { code, received: Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN), stderr };
+      return { code, received: summaryReceived(stderr), stderr };
     },
     kill,
   };
 }
+
+/** The messages a run's summary line says it received (`summary in=N`), NaN without one. */
+export const summaryReceived = (stderr: string): number => Number(/summary in=(\d+)/.exec(stderr)?.[1] ?? NaN);
 
 /** A process's peak RSS so far, in MB (VmHWM); what a process that has exited left: NaN. */
 export function peakRssMB(pid: number): number {

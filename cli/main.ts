@@ -91,8 +91,9 @@ export function stopOnSignals(force: (signal: NodeJS.Signals) => void): { signal
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
     // a stop that flushed quickly can be over before npx's copy of the Ctrl-C comes: without a
     // handler, that copy would kill the process by its signal after its summary (a CI run saw it)
-    const left = first ? SAME_SIGNAL_MS - (Date.now() - first.at) : 0;
-    if (!first || left <= 0) return;
+    if (!first) return;
+    const left = SAME_SIGNAL_MS - (Date.now() - first.at);
+    if (left <= 0) return;
     const same = first.signal;
     const ignore = () => undefined;
     process.on(same, ignore);

@@ -79,6 +79,16 @@ test("append: rows go under the existing header, written once", () => {
   assert.ok(rows.slice(1).every((row) => row[1] === "8028"));
 });
 
+test("a run that completes with no message to write still leaves each of its files: the CSV its header, the recording empty", () => {
+  const csv = join(tmp, "none.csv");
+  const rec = join(tmp, "none.jsonl");
+  const r = runCli("cms-nats", ["replay", "samples/mixed-200.jsonl", "--filter", "exitCode: 99999", "--select", "site,exitCode", "--to", `csv:${csv}`, "--to", `record:${rec}`]);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stderr, / out=0\b/);
+  assert.is(readFileSync(csv, "utf8"), "site,exitCode\n");
+  assert.is(readFileSync(rec, "utf8"), "");
+});
+
 test("Ctrl-C mid-replay (SIGINT to the process group): exit 0 after every sink is flushed, nothing read is lost", async () => {
   const out = join(tmp, "interrupted.csv");
   // speed 1: the 200 messages span about 36 s, so the signal lands mid-stream
